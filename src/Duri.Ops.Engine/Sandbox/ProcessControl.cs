@@ -1,0 +1,61 @@
+using System;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Threading;
+
+namespace Duri.Ops.Engine.Sandbox
+{
+    /// <summary>Process liveness by id and start time (ids get reused), and graceful stopping.</summary>
+    internal static class ProcessControl
+    {
+        private const int SigTerm = 15;
+
+        [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+        private static extern int SysKill(int pid, int signal);
+
+        /// <summary>Start time in UTC ticks, or null when no such process runs.</summary>
+        public static long? StartTicks(int pid)
+        {
+            try
+            {
+                using var process = Process.GetProcessById(pid);
+                if (process.HasExited) return null;
+                return process.StartTime.ToUniversalTime().Ticks;
+            }
+            catch (Exception e) when (e is ArgumentException || e is InvalidOperationException || e is System.ComponentModel.Win32Exception)
+            {
+                return null;
+            }
+        }
+
+        /// <summary>True when the process with this id is the one started at <paramref name="startTicks"/>.</summary>
+        public static bool IsSameProcessAlive(int pid, long startTicks)
+        {
+            var actual = StartTicks(pid);
+            return actual.HasValue && Math.Abs(actual.Value - startTicks) < TimeSpan.TicksPerSecond * 2;
+        }
+
+        /// <summary>SIGTERM (so Prometheus closes its TSDB cleanly), then a kill after the grace period.</summary>
+        public static void Stop(int pid, long startTicks, TimeSpan grace)
+        {
+            if (!IsSameProcessAlive(pid, startTicks)) return;
+            try
+            {
+                using var process = Process.GetProcessById(pid);
+                if (!RuntimeInformation.IsOSPlatform(OSPlatform.Windows) && SysKill(pid, SigTerm) == 0)
+                {
+                    if (process.WaitForExit((int)grace.TotalMilliseconds)) return;
+                }
+                process.Kill();
+                process.WaitForExit(5000);
+            }
+            catch (Exception e) when (e is ArgumentException || e is InvalidOperationException || e is System.ComponentModel.Win32Exception)
+            {
+                // It exited between the check and the signal.
+            }
+        }
+
+        public static void Sleep(TimeSpan delay, CancellationToken cancellationToken) =>
+            cancellationToken.WaitHandle.WaitOne(delay);
+    }
+}
