@@ -63,6 +63,46 @@ namespace Duri.Ops.Engine.Prometheus
 
         public bool IsDisposed { get; private set; }
 
+        /// <summary>The client, with another per-call timeout when one is given.</summary>
+        public PrometheusClient ClientWith(TimeSpan? timeout) => timeout.HasValue ? Client.WithTimeout(timeout.Value) : Client;
+
+        /// <summary>An instant query whose samples carry the query and this connection.</summary>
+        public async Task<PrometheusQueryResult> QueryAsync(string query, DateTimeOffset? time, TimeSpan? timeout, CancellationToken cancellationToken)
+        {
+            var result = await ClientWith(timeout).QueryAsync(query, time, cancellationToken).ConfigureAwait(false);
+            return Stamp(result, query);
+        }
+
+        /// <summary>A range query whose series carry the query and this connection.</summary>
+        public async Task<PrometheusQueryResult> QueryRangeAsync(string query, DateTimeOffset start, DateTimeOffset end, TimeSpan step, TimeSpan? timeout, CancellationToken cancellationToken)
+        {
+            var result = await ClientWith(timeout).QueryRangeAsync(query, start, end, step, cancellationToken).ConfigureAwait(false);
+            return Stamp(result, query);
+        }
+
+        /// <summary>The active targets, each carrying this connection.</summary>
+        public async Task<IReadOnlyList<PrometheusTarget>> GetTargetsAsync(TimeSpan? timeout, CancellationToken cancellationToken)
+        {
+            var targets = await ClientWith(timeout).GetTargetsAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var target in targets) target.Prometheus = this;
+            return targets;
+        }
+
+        private PrometheusQueryResult Stamp(PrometheusQueryResult result, string query)
+        {
+            foreach (var sample in result.Vector)
+            {
+                sample.Query = query;
+                sample.Prometheus = this;
+            }
+            foreach (var series in result.Matrix)
+            {
+                series.Query = query;
+                series.Prometheus = this;
+            }
+            return result;
+        }
+
         public void Dispose()
         {
             if (IsDisposed) return;

@@ -32,10 +32,10 @@ namespace Duri.Ops.Engine.Prometheus
         public PrometheusSample Sample { get; }
 
         /// <summary>The query that produced this sample.</summary>
-        public string Query { get; internal set; } = string.Empty;
+        public string Query { get; set; } = string.Empty;
 
         /// <summary>The server this sample came from, so that it pipes into the next querying cmdlet.</summary>
-        public PrometheusConnection? Prometheus { get; internal set; }
+        public PrometheusConnection? Prometheus { get; set; }
 
         public override string ToString() => Labels + " " + PrometheusValue.Format(Value);
     }
@@ -63,9 +63,9 @@ namespace Duri.Ops.Engine.Prometheus
 
         public double LastValue => Samples.Count > 0 ? Samples[Samples.Count - 1].Value : double.NaN;
 
-        public string Query { get; internal set; } = string.Empty;
+        public string Query { get; set; } = string.Empty;
 
-        public PrometheusConnection? Prometheus { get; internal set; }
+        public PrometheusConnection? Prometheus { get; set; }
 
         public override string ToString() => Labels + " (" + Samples.Count + " samples)";
     }

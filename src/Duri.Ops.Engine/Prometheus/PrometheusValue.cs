@@ -16,6 +16,24 @@ namespace Duri.Ops.Engine.Prometheus
             return value.ToString("R", CultureInfo.InvariantCulture);
         }
 
+        /// <summary>For tables: up to six significant digits, NaN and infinities spelled out.</summary>
+        public static string FormatForDisplay(double value)
+        {
+            if (double.IsNaN(value) || double.IsInfinity(value)) return Format(value);
+            return value.ToString("G6", CultureInfo.InvariantCulture);
+        }
+
+        /// <summary>A short readable age: 850ms, 12.3s, 4m05s, 2h10m, 3d4h.</summary>
+        public static string FormatAge(TimeSpan age)
+        {
+            if (age < TimeSpan.Zero) age = TimeSpan.Zero;
+            if (age.TotalSeconds < 1) return ((int)age.TotalMilliseconds).ToString(CultureInfo.InvariantCulture) + "ms";
+            if (age.TotalSeconds < 60) return age.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + "s";
+            if (age.TotalMinutes < 60) return string.Format(CultureInfo.InvariantCulture, "{0}m{1:00}s", (int)age.TotalMinutes, age.Seconds);
+            if (age.TotalHours < 24) return string.Format(CultureInfo.InvariantCulture, "{0}h{1:00}m", (int)age.TotalHours, age.Minutes);
+            return string.Format(CultureInfo.InvariantCulture, "{0}d{1}h", (int)age.TotalDays, age.Hours);
+        }
+
         /// <summary>Parses a Prometheus float: decimals, exponents, NaN and ±Inf in any case.</summary>
         public static bool TryParse(string text, out double value)
         {

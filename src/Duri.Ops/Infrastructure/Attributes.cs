@@ -1,0 +1,51 @@
+using System;
+using System.Globalization;
+using System.Management.Automation;
+using Duri.Ops.Engine.Prometheus;
+
+namespace Duri.Ops.Infrastructure
+{
+    /// <summary>Rejects, at binding, URIs that cannot address a Prometheus server (relative, not http(s), with a query).</summary>
+    [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
+    public sealed class ValidateHttpUriAttribute : ValidateArgumentsAttribute
+    {
+        protected override void Validate(object arguments, EngineIntrinsics engineIntrinsics)
+        {
+            var uri = arguments as Uri ?? (arguments is string s && Uri.TryCreate(s, UriKind.RelativeOrAbsolute, out var parsed) ? parsed : null);
+            string? problem = PrometheusConnectionSettings.DescribeInvalidUri(uri);
+            if (problem != null) throw new ValidationMetadataException(problem);
+        }
+    }
+
+    /// <summary>
+    /// Lets duration parameters take what an SRE types: Prometheus durations (<c>15s</c>, <c>5m</c>, <c>1h30m</c>),
+    /// a number of seconds, or a TimeSpan.
+    /// </summary>
+    [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
+    public sealed class DurationTransformationAttribute : ArgumentTransformationAttribute
+    {
+        public override object Transform(EngineIntrinsics engineIntrinsics, object inputData)
+        {
+            object value = inputData is PSObject pso ? pso.BaseObject : inputData;
+            switch (value)
+            {
+                case TimeSpan span:
+                    return span;
+                case int i:
+                    return TimeSpan.FromSeconds(i);
+                case long l:
+                    return TimeSpan.FromSeconds(l);
+                case double d:
+                    return TimeSpan.FromMilliseconds(Math.Round(d * 1000));
+                case string text:
+                    text = text.Trim();
+                    if (PrometheusDuration.TryParse(text, out var duration)) return duration;
+                    if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds)) return TimeSpan.FromMilliseconds(Math.Round(seconds * 1000));
+                    if (TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var parsed)) return parsed;
+                    throw new ArgumentTransformationMetadataException($"'{text}' is not a duration. Use forms like 15s, 5m, 1h30m, a number of seconds, or a TimeSpan.");
+                default:
+                    return inputData;
+            }
+        }
+    }
+}
