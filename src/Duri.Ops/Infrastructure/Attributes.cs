@@ -31,6 +31,14 @@ namespace Duri.Ops.Infrastructure
             {
                 case TimeSpan span:
                     return span;
+                // PowerShell reads 10s, 1d and 1y as numbers with a type suffix (short, decimal, sbyte)
+                // before any parameter sees them; give them the Prometheus meaning the user typed.
+                case short s:
+                    return TimeSpan.FromSeconds(s);
+                case decimal d:
+                    return TimeSpan.FromMilliseconds((double)Math.Round(d * 86_400_000m));
+                case sbyte y:
+                    return TimeSpan.FromDays(365 * y);
                 case int i:
                     return TimeSpan.FromSeconds(i);
                 case long l:
