@@ -33,8 +33,10 @@ namespace Duri.Ops.Engine.Tests
                 Assert.Equal(IPLoopback, sandbox.NodeExporterUri.Host);
                 Assert.NotEqual(sandbox.PrometheusUri.Port, sandbox.NodeExporterUri.Port);
                 Assert.False(string.IsNullOrEmpty(sandbox.PrometheusVersion));
-                var node = Assert.Single(await sandbox.Prometheus.Client.GetTargetsAsync(), t => t.Job == DuriSandbox.NodeExporterJob);
-                Assert.Equal(TargetHealth.Up, node.Health);
+                // Returned only after both jobs were scraped: the first query sees every target up.
+                var targets = await sandbox.Prometheus.Client.GetTargetsAsync();
+                Assert.Equal(new[] { DuriSandbox.NodeExporterJob, DuriSandbox.PrometheusJob }, targets.Select(t => t.Job).OrderBy(j => j));
+                Assert.All(targets, t => Assert.Equal(TargetHealth.Up, t.Health));
                 Assert.True(IsRunning(sandbox.PrometheusProcessId));
                 Assert.True(IsRunning(sandbox.NodeExporterProcessId));
             }

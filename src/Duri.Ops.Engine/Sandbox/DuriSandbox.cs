@@ -98,7 +98,7 @@ namespace Duri.Ops.Engine.Sandbox
 
         public string PrometheusVersion => Prometheus?.Version ?? string.Empty;
 
-        /// <summary>Starts the stack and returns once Prometheus is ready and has scraped node_exporter once.</summary>
+        /// <summary>Starts the stack and returns once Prometheus is ready and has scraped node_exporter and itself once.</summary>
         public static async Task<DuriSandbox> StartAsync(SandboxOptions options, Action<string>? progress = null, CancellationToken cancellationToken = default)
         {
             if (options.ScrapeInterval < TimeSpan.FromMilliseconds(100) || options.ScrapeInterval.Ticks % TimeSpan.TicksPerMillisecond != 0)
@@ -201,14 +201,15 @@ namespace Duri.Ops.Engine.Sandbox
                         ready = await Prometheus.Client.IsReadyAsync(cancellationToken).ConfigureAwait(false);
                         if (ready)
                         {
-                            waitingFor = "the first scrape of node_exporter";
+                            waitingFor = "the first scrape of node_exporter and of Prometheus itself";
                             progress?.Invoke("Prometheus is ready; waiting for " + waitingFor);
                         }
                     }
                     if (ready)
                     {
                         var targets = await Prometheus.Client.GetTargetsAsync(cancellationToken).ConfigureAwait(false);
-                        if (targets.Any(t => t.ScrapePool == NodeExporterJob && t.Health == TargetHealth.Up)) return;
+                        // Both jobs scraped once, so that the first query sees every target's health.
+                        if (targets.Any(t => t.ScrapePool == NodeExporterJob) && targets.All(t => t.Health == TargetHealth.Up)) return;
                     }
                 }
                 catch (PrometheusException e) when (e.Kind == PrometheusErrorKind.Unreachable)
