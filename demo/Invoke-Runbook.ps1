@@ -7,23 +7,26 @@ Import-Module (Join-Path $PSScriptRoot '../Duri.Ops.psd1') -Force
 
 function Write-Step([string] $Text) { Write-Host "`n== $Text" -ForegroundColor Cyan }
 
+# Wide enough that tables are not cut when the output is not a terminal.
+function Show { $input | Out-String -Width 160 -Stream | Where-Object { $_.Trim() } | Write-Host }
+
 Write-Step 'Start a local rehearsal stack: Start-DuriSandbox -ScrapeInterval 1s'
 $sandbox = Start-DuriSandbox -ScrapeInterval 1s
 try {
-    $sandbox | Format-Table | Out-Host
+    $sandbox | Show
 
     Write-Step 'Runbook 1, verify_prometheus_targets.sh: Test-DuriPrometheusTarget -ExpectedJob prometheus, node'
-    $sandbox | Test-DuriPrometheusTarget -ExpectedJob prometheus, node | Format-Table | Out-Host
+    $sandbox | Test-DuriPrometheusTarget -ExpectedJob prometheus, node | Show
     Write-Host ("All targets healthy (-Quiet): {0}" -f ($sandbox | Test-DuriPrometheusTarget -Quiet))
 
     Write-Step "Query: Invoke-DuriQuery 'up'"
-    $sandbox | Invoke-DuriQuery 'up' | Format-Table | Out-Host
+    $sandbox | Invoke-DuriQuery 'up' | Show
 
     Write-Step "Range query: Invoke-DuriRangeQuery 'scrape_duration_seconds' -Since 5s -Step 1s"
     Start-Sleep -Seconds 3
-    $sandbox | Invoke-DuriRangeQuery 'scrape_duration_seconds' -Since 5s -Step 1s | Format-Table | Out-Host
+    $sandbox | Invoke-DuriRangeQuery 'scrape_duration_seconds' -Since 5s -Step 1s | Show
 }
 finally {
     Write-Step 'Stop-DuriSandbox'
-    $sandbox | Stop-DuriSandbox -PassThru | Format-Table | Out-Host
+    $sandbox | Stop-DuriSandbox -PassThru | Show
 }

@@ -175,6 +175,14 @@ namespace Duri.Ops.Engine.Tests
         }
 
         [Fact]
+        public void PrintsSeriesAsPrometheusDoes()
+        {
+            Assert.Equal("up{job=\"node\"}", LabelSet.Create(new[] { Pair("__name__", "up"), Pair("job", "node") }).ToSeriesString());
+            Assert.Equal("up", LabelSet.Create(new[] { Pair("__name__", "up") }).ToSeriesString());
+            Assert.Equal("{job=\"node\"}", LabelSet.Create(new[] { Pair("job", "node") }).ToSeriesString());
+        }
+
+        [Fact]
         public void RejectsDuplicateNames()
         {
             Assert.Throws<ArgumentException>(() => LabelSet.Create(new[] { Pair("job", "a"), Pair("job", "b") }));

@@ -114,6 +114,15 @@ namespace Duri.Ops.Engine.Prometheus
             }
         }
 
+        /// <summary>The series as Prometheus prints it: <c>up{job="node"}</c>, the metric name outside the braces.</summary>
+        public string ToSeriesString()
+        {
+            var rest = WithoutMetricName();
+            string name = MetricName;
+            if (name.Length == 0) return rest.ToString();
+            return rest.Count == 0 ? name : name + rest;
+        }
+
         /// <summary>PromQL selector form; label values escaped as PromQL strings.</summary>
         public override string ToString()
         {
