@@ -37,8 +37,8 @@ namespace Duri.Ops.Engine.Tests
                 var targets = await sandbox.Prometheus.Client.GetTargetsAsync();
                 Assert.Equal(new[] { DuriSandbox.NodeExporterJob, DuriSandbox.PrometheusJob }, targets.Select(t => t.Job).OrderBy(j => j));
                 Assert.All(targets, t => Assert.Equal(TargetHealth.Up, t.Health));
-                Assert.True(IsRunning(sandbox.PrometheusProcessId));
-                Assert.True(IsRunning(sandbox.NodeExporterProcessId));
+                Assert.True(ProcessProbe.IsRunning(sandbox.PrometheusProcessId));
+                Assert.True(ProcessProbe.IsRunning(sandbox.NodeExporterProcessId));
             }
             finally
             {
@@ -46,8 +46,8 @@ namespace Duri.Ops.Engine.Tests
             }
             Assert.Equal(SandboxState.Stopped, sandbox.State);
             Assert.False(Directory.Exists(path));
-            Assert.False(IsRunning(sandbox.PrometheusProcessId));
-            Assert.False(IsRunning(sandbox.NodeExporterProcessId));
+            Assert.False(ProcessProbe.IsRunning(sandbox.PrometheusProcessId));
+            Assert.False(ProcessProbe.IsRunning(sandbox.NodeExporterProcessId));
             Assert.True(sandbox.Prometheus.IsDisposed);
         }
 
@@ -84,7 +84,7 @@ namespace Duri.Ops.Engine.Tests
                 Assert.True(File.Exists(Path.Combine(path, "prometheus.yml")));
                 Assert.True(Directory.Exists(Path.Combine(path, "data")));
                 Assert.Contains("Server is ready", File.ReadAllText(Path.Combine(path, "logs", "prometheus.log")));
-                Assert.False(IsRunning(sandbox.PrometheusProcessId));
+                Assert.False(ProcessProbe.IsRunning(sandbox.PrometheusProcessId));
             }
             finally
             {
@@ -146,25 +146,12 @@ namespace Duri.Ops.Engine.Tests
             var cleaned = DuriSandbox.CleanupStale();
 
             Assert.Contains(orphan.Id, cleaned);
-            Assert.False(IsRunning(orphan.PrometheusProcessId));
-            Assert.False(IsRunning(orphan.NodeExporterProcessId));
+            Assert.False(ProcessProbe.IsRunning(orphan.PrometheusProcessId));
+            Assert.False(ProcessProbe.IsRunning(orphan.NodeExporterProcessId));
             Assert.False(Directory.Exists(orphan.Path));
             Assert.DoesNotContain(SandboxRegistry.ReadAll(), r => r.Id == orphan.Id);
         }
 
         private const string IPLoopback = "127.0.0.1";
-
-        private static bool IsRunning(int pid)
-        {
-            try
-            {
-                using var p = Process.GetProcessById(pid);
-                return !p.HasExited;
-            }
-            catch (ArgumentException)
-            {
-                return false;
-            }
-        }
     }
 }

@@ -203,23 +203,10 @@ namespace Duri.Ops.Tests
         {
             var run = _session.Run("$s = Start-DuriSandbox -ScrapeInterval 1s; Remove-Module Duri.Ops; $s.PrometheusProcessId; $s.NodeExporterProcessId; $s.Path");
             Assert.Empty(run.AllErrors);
-            Assert.False(IsRunning((int)run.Output[0].BaseObject));
-            Assert.False(IsRunning((int)run.Output[1].BaseObject));
+            Assert.False(ProcessProbe.IsRunning((int)run.Output[0].BaseObject));
+            Assert.False(ProcessProbe.IsRunning((int)run.Output[1].BaseObject));
             Assert.False(Directory.Exists((string)run.Output[2].BaseObject));
-            Assert.True(IsRunning(_sandbox.PrometheusProcessId));
-        }
-
-        private static bool IsRunning(int pid)
-        {
-            try
-            {
-                using var process = Process.GetProcessById(pid);
-                return !process.HasExited;
-            }
-            catch (ArgumentException)
-            {
-                return false;
-            }
+            Assert.True(ProcessProbe.IsRunning(_sandbox.PrometheusProcessId));
         }
 
         [Fact]
