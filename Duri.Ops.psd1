@@ -22,7 +22,8 @@
     AliasesToExport      = @()
     PrivateData          = @{
         PSData = @{
-            Tags = @('Prometheus', 'SRE', 'Release', 'Canary', 'PromQL')
+            Tags       = @('Prometheus', 'SRE', 'Release', 'Canary', 'PromQL', 'Gate')
+            ProjectUri = 'https://github.com/duri-ops/Duri.Ops'
         }
     }
 }

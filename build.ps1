@@ -34,6 +34,8 @@ $Root = $PSScriptRoot
 $Out = Join-Path $Root 'out'
 $ModuleBin = Join-Path $Out 'bin'
 $TestResults = Join-Path $Out 'test-results'
+# Get-Help looks for cmdlet MAML and about topics in <module base>/en-US; the module base is the repository root.
+$HelpOutput = Join-Path $Root 'en-US'
 $PesterVersion = '5.7.1'
 
 function Invoke-Native {
@@ -91,6 +93,13 @@ function Invoke-Build {
     Invoke-Native 'Build' {
         dotnet publish (Join-Path $Root 'src/Duri.Ops/Duri.Ops.csproj') -c $Configuration -o $ModuleBin --nologo -v quiet
     }
+    $maml = Join-Path $HelpOutput 'Duri.Ops.dll-Help.xml'
+    Invoke-Native 'Help generation' {
+        dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'tools/New-CmdletHelp.ps1') `
+            -ModulePath (Join-Path $Root 'Duri.Ops.psd1') -DocumentationPath (Join-Path $ModuleBin 'Duri.Ops.xml') -OutputPath $maml
+    }
+    Copy-Item -Path (Join-Path $Root 'module/en-US/*') -Destination $HelpOutput -Force
+    if (-not (Test-Path -LiteralPath $maml)) { throw "The help file $maml was not generated." }
     Write-Host "Module built: Import-Module $(Join-Path $Root 'Duri.Ops.psd1')"
 }
 
@@ -157,7 +166,7 @@ function Invoke-Bench {
 
 function Invoke-Clean {
     Invoke-Native 'dotnet clean' { dotnet clean (Join-Path $Root 'Duri.Ops.sln') -c $Configuration --nologo -v quiet | Out-Null }
-    foreach ($dir in @($Out) + (Get-ChildItem -Path (Join-Path $Root 'src'), (Join-Path $Root 'tests') -Recurse -Directory -Include bin, obj).FullName) {
+    foreach ($dir in @($Out, $HelpOutput) + (Get-ChildItem -Path (Join-Path $Root 'src'), (Join-Path $Root 'tests') -Recurse -Directory -Include bin, obj).FullName) {
         if ($dir -and (Test-Path -LiteralPath $dir)) { Remove-Item -LiteralPath $dir -Recurse -Force }
     }
 }

@@ -7,7 +7,7 @@ namespace Duri.Ops.Commands
 {
     /// <summary>
     /// <para type="synopsis">Starts a throwaway local Prometheus and node_exporter for rehearsals and tests.</para>
-    /// <para type="description">Starts a real Prometheus (lifecycle API on, so reloads work) and a node_exporter (textfile collector only) on free loopback ports, in a directory holding prometheus.yml, rules/ (loaded as rules/*.yml), textfile/ (what node_exporter exports), data/ (the TSDB) and logs/. Returns once Prometheus is ready and has scraped node_exporter once. The sandbox object pipes into every querying cmdlet. Sandboxes left behind by a session that ended without Stop-DuriSandbox are removed by the next Start-DuriSandbox. Needs prometheus and node_exporter (Debian: apt-get install prometheus prometheus-node-exporter) or DURI_PROMETHEUS_BIN and DURI_NODE_EXPORTER_BIN.</para>
+    /// <para type="description">Starts a real Prometheus (lifecycle API on, so reloads work) and a node_exporter (textfile collector only) on free loopback ports, in a directory holding prometheus.yml, rules/ (loaded as rules/*.yml), textfile/ (what node_exporter exports), data/ (the TSDB) and logs/. Returns once Prometheus is ready and has scraped every target once. The sandbox object pipes into every querying cmdlet. Sandboxes left behind by a session that ended without Stop-DuriSandbox are removed by the next Start-DuriSandbox. Needs prometheus and node_exporter (Debian: apt-get install prometheus prometheus-node-exporter) or DURI_PROMETHEUS_BIN and DURI_NODE_EXPORTER_BIN.</para>
     /// </summary>
     /// <example>
     /// <code>$sandbox = Start-DuriSandbox -ScrapeInterval 1s; $sandbox | Test-DuriPrometheusTarget; $sandbox | Stop-DuriSandbox</code>

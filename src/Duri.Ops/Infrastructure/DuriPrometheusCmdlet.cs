@@ -51,7 +51,7 @@ namespace Duri.Ops.Infrastructure
         /// <summary><para type="description">Upper bound in seconds for each call to the server. Default: the connection's (30 s).</para></summary>
         [Parameter]
         [ValidateRange(1, 86400)]
-        public int TimeoutSec { get; set; }
+        public int? TimeoutSec { get; set; }
 
         private PrometheusConnection? _parameterConnection;
 
@@ -70,8 +70,7 @@ namespace Duri.Ops.Infrastructure
         }
 
         /// <summary>-TimeoutSec when given; null leaves the connection's own timeout.</summary>
-        protected TimeSpan? CallTimeout =>
-            MyInvocation.BoundParameters.ContainsKey(nameof(TimeoutSec)) ? TimeSpan.FromSeconds(TimeoutSec) : (TimeSpan?)null;
+        protected TimeSpan? CallTimeout => TimeoutSec.HasValue ? TimeSpan.FromSeconds(TimeoutSec.Value) : (TimeSpan?)null;
 
         private bool HasConnectionParameters =>
             Uri != null || Credential != null || Token != null || Header != null || SkipCertificateCheck.IsPresent;
