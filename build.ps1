@@ -8,7 +8,8 @@
     Test    builds, runs both xunit projects and the Pester specs (in a fresh pwsh), and ends with
             "tests: N passed, N failed, N skipped"; exits non-zero on any failure or when nothing ran.
     Demo    builds and runs the runbook end to end against a local sandbox.
-    Bench   runs the BenchmarkDotNet benchmarks in tests/benchmarks.
+    Bench   runs the BenchmarkDotNet benchmarks in tests/benchmarks, then the module import cost.
+    Package builds the versioned module folder out/package/Duri.Ops/<version> and its .nupkg.
     Clean   removes everything the other tasks produced.
     Missing prerequisites are installed: the NuGet restores, Pester 5.7.1 (from NuGet), and on a
     Debian-family machine where this runs as root, prometheus and prometheus-node-exporter.
@@ -17,7 +18,7 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Package', 'Clean')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -37,6 +38,7 @@ $TestResults = Join-Path $Out 'test-results'
 # Get-Help looks for cmdlet MAML and about topics in <module base>/en-US; the module base is the repository root.
 $HelpOutput = Join-Path $Root 'en-US'
 $PesterVersion = '5.7.1'
+$PackageRoot = Join-Path $Out 'package'
 
 function Invoke-Native {
     param([Parameter(Mandatory)] [string] $What, [Parameter(Mandatory)] [scriptblock] $Command)
@@ -119,7 +121,7 @@ function Read-TrxCounts {
 
 function Invoke-Test {
     Install-PrometheusPackage
-    Invoke-Build
+    Invoke-Package
     $pester = Get-PesterManifest
     if (Test-Path $TestResults) { Remove-Item $TestResults -Recurse -Force }
     $null = New-Item -ItemType Directory -Path $TestResults
@@ -164,6 +166,36 @@ function Invoke-Bench {
     }
 }
 
+function Invoke-Package {
+    Invoke-Build
+    $version = (Import-PowerShellDataFile (Join-Path $Root 'Duri.Ops.psd1')).ModuleVersion
+    $folder = Join-Path $PackageRoot "Duri.Ops/$version"
+    if (Test-Path -LiteralPath $PackageRoot) { Remove-Item -LiteralPath $PackageRoot -Recurse -Force }
+    $null = New-Item -ItemType Directory -Path $folder
+    Copy-Item -Path (Join-Path $ModuleBin '*') -Destination $folder -Recurse -Exclude '*.pdb', '*.xml', '*.deps.json'
+    Copy-Item -Path (Join-Path $Root 'module/Duri.Ops.Format.ps1xml') -Destination $folder
+    Copy-Item -Path $HelpOutput -Destination $folder -Recurse
+    # The shipped manifest is the repository's, with paths relative to the module folder.
+    (Get-Content -LiteralPath (Join-Path $Root 'Duri.Ops.psd1') -Raw) `
+        -replace "'out/bin/Duri.Ops.dll'", "'Duri.Ops.dll'" `
+        -replace "'module/Duri.Ops.Format.ps1xml'", "'Duri.Ops.Format.ps1xml'" |
+        Set-Content -LiteralPath (Join-Path $folder 'Duri.Ops.psd1') -NoNewline
+    $null = Test-ModuleManifest -Path (Join-Path $folder 'Duri.Ops.psd1')
+
+    $repository = "DuriOpsPackage$PID"
+    Register-PSResourceRepository -Name $repository -Uri $PackageRoot -Trusted
+    try {
+        Publish-PSResource -Path $folder -Repository $repository
+    }
+    finally {
+        Unregister-PSResourceRepository -Name $repository
+    }
+    $nupkg = Get-ChildItem -LiteralPath $PackageRoot -Filter "Duri.Ops.$version.nupkg"
+    if (-not $nupkg) { throw "Publish-PSResource wrote no Duri.Ops.$version.nupkg to $PackageRoot." }
+    Write-Host "Module folder: $folder"
+    Write-Host "Package: $($nupkg.FullName)"
+}
+
 function Invoke-Clean {
     Invoke-Native 'dotnet clean' { dotnet clean (Join-Path $Root 'Duri.Ops.sln') -c $Configuration --nologo -v quiet | Out-Null }
     foreach ($dir in @($Out, $HelpOutput) + (Get-ChildItem -Path (Join-Path $Root 'src'), (Join-Path $Root 'tests') -Recurse -Directory -Include bin, obj).FullName) {
@@ -178,6 +210,7 @@ try {
         'Test' { Invoke-Test }
         'Demo' { Invoke-Demo }
         'Bench' { Invoke-Bench }
+        'Package' { Invoke-Package }
         'Clean' { Invoke-Clean }
     }
 }
