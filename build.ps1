@@ -38,6 +38,8 @@ $TestResults = Join-Path $Out 'test-results'
 # Get-Help looks for cmdlet MAML and about topics in <module base>/en-US; the module base is the repository root.
 $HelpOutput = Join-Path $Root 'en-US'
 $PesterVersion = '5.7.1'
+# Another YamlDotNet than the module's, for the spec that shares a session with it (keep in step with TestPackages.Restore.csproj).
+$NeighbourYamlDotNetVersion = '13.7.1'
 $PackageRoot = Join-Path $Out 'package'
 
 function Invoke-Native {
@@ -81,19 +83,31 @@ function Get-NuGetPackageRoot {
 }
 
 function Get-PesterManifest {
-    $manifest = Join-Path (Get-NuGetPackageRoot) "pester/$PesterVersion/tools/Pester.psd1"
-    if (-not (Test-Path -LiteralPath $manifest)) {
-        Write-Host "Restoring Pester $PesterVersion from NuGet"
-        Invoke-Native 'Pester restore' { dotnet restore (Join-Path $Root 'tests/pester/Pester.Restore.csproj') --nologo -v quiet }
+    $packages = Get-NuGetPackageRoot
+    $manifest = Join-Path $packages "pester/$PesterVersion/tools/Pester.psd1"
+    $otherYaml = Join-Path $packages "yamldotnet/$NeighbourYamlDotNetVersion/lib/netstandard2.0/YamlDotNet.dll"
+    if (-not (Test-Path -LiteralPath $manifest) -or -not (Test-Path -LiteralPath $otherYaml)) {
+        Write-Host "Restoring Pester $PesterVersion and YamlDotNet $NeighbourYamlDotNetVersion from NuGet"
+        Invoke-Native 'Test package restore' { dotnet restore (Join-Path $Root 'tests/pester/TestPackages.Restore.csproj') --nologo -v quiet }
     }
+    $env:DURI_TEST_OTHER_YAMLDOTNET = $otherYaml
     if (-not (Test-Path -LiteralPath $manifest)) { throw "Pester $PesterVersion was restored but $manifest is missing." }
     return $manifest
 }
 
 function Invoke-Build {
     Invoke-Native 'dotnet tool restore' { dotnet tool restore | Out-Null }
+    $staging = Join-Path $Out 'publish'
     Invoke-Native 'Build' {
-        dotnet publish (Join-Path $Root 'src/Duri.Ops/Duri.Ops.csproj') -c $Configuration -o $ModuleBin --nologo -v quiet
+        dotnet publish (Join-Path $Root 'src/Duri.Ops/Duri.Ops.csproj') -c $Configuration -o $staging --nologo -v quiet
+    }
+    # The cmdlet assembly alone at the top; the engine and its libraries in dependencies/, where only
+    # Duri.Ops' own loader finds them (see DependencyLoader), so other modules' versions cannot clash.
+    if (Test-Path -LiteralPath $ModuleBin) { Remove-Item -LiteralPath $ModuleBin -Recurse -Force }
+    $dependencies = New-Item -ItemType Directory -Path (Join-Path $ModuleBin 'dependencies')
+    foreach ($file in Get-ChildItem -LiteralPath $staging -File) {
+        $target = if ($file.Name -like 'Duri.Ops.*' -and $file.Name -notlike 'Duri.Ops.Engine.*') { $ModuleBin } else { $dependencies.FullName }
+        Copy-Item -LiteralPath $file.FullName -Destination $target
     }
     $maml = Join-Path $HelpOutput 'Duri.Ops.dll-Help.xml'
     Invoke-Native 'Help generation' {

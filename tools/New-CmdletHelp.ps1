@@ -51,7 +51,7 @@ function Get-DefaultText($Instance, [System.Management.Automation.ParameterMetad
     $value = $property.GetValue($Instance)
     if ($null -eq $value) { return 'None' }
     if ($value -is [System.Management.Automation.SwitchParameter]) { return 'False' }
-    if ($value -is [timespan]) { return [Duri.Ops.Engine.Prometheus.PrometheusDuration]::Format($value) }
+    if ($value -is [timespan]) { return [Duri.Ops.Display]::Duration($value) }
     if ($value -is [string] -and $value -eq '') { return 'None' }
     if ($value -is [array] -and $value.Count -eq 0) { return 'None' }
     return [string]$value

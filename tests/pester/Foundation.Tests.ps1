@@ -54,6 +54,15 @@ Describe 'Test-DuriPrometheusTarget (verify_prometheus_targets.sh)' {
         $failures[0].TargetObject | Should -Be 'payments'
     }
 
+    It 'expects every job of a prometheus.yml with -ConfigPath' {
+        $sandbox | Test-DuriPrometheusTarget -ConfigPath $sandbox.ConfigPath -Quiet | Should -BeTrue
+        $config = Join-Path $TestDrive 'prometheus.yml'
+        Set-Content -LiteralPath $config -Value "scrape_configs:`n  - job_name: node`n  - job_name: payments"
+        $null = $sandbox | Test-DuriPrometheusTarget -ConfigPath $config -ErrorVariable failures -ErrorAction SilentlyContinue
+        $failures.TargetObject | Should -Be 'payments'
+        { $sandbox | Test-DuriPrometheusTarget -ConfigPath (Join-Path $TestDrive 'missing.yml') } | Should -Throw -ErrorId 'ConfigFileNotFound,Duri.Ops.Commands.TestDuriPrometheusTargetCommand'
+    }
+
     It 'filters jobs with wildcards' {
         ($sandbox | Test-DuriPrometheusTarget -Job 'no*').Job | Should -Be 'node'
     }
@@ -78,6 +87,11 @@ Describe 'Connect-DuriPrometheus and the queries' {
     It 'binds a sandbox from the pipeline' {
         ($sandbox | Connect-DuriPrometheus).Uri | Should -Be $sandbox.PrometheusUri
         ($sandbox | Invoke-DuriQuery 'vector(42)').Value | Should -Be 42
+    }
+
+    It 'shows values and series in its table view' {
+        $text = $sandbox | Invoke-DuriQuery 'label_replace(vector(0.25), "job", "demo", "", "")' | Format-Table | Out-String
+        $text | Should -Match '\{job="demo"\}\s+0\.25\s+\d\d:\d\d:\d\d\.\d{3}'
     }
 
     It 'keeps NaN and infinities' {

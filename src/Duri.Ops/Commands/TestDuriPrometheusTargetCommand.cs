@@ -9,7 +9,7 @@ namespace Duri.Ops.Commands
 {
     /// <summary>
     /// <para type="synopsis">Checks the server's scrape targets: one object per active target, errors for expected jobs without a healthy target.</para>
-    /// <para type="description">The runbook's verify_prometheus_targets.sh. Lists every active target with its job, instance, health, last scrape, scrape duration and last error. -Job filters by job name (wildcards allowed). -ExpectedJob writes the error TargetJobMissing for each named job with no target at all and TargetDown for each whose targets are all unhealthy. -Quiet returns one boolean instead: true only when at least one target matched, every matched target is up and every expected job has a healthy target; an unreachable server gives false.</para>
+    /// <para type="description">The runbook's verify_prometheus_targets.sh. Lists every active target with its job, instance, health, last scrape, scrape duration and last error. -Job filters by job name (wildcards allowed). -ExpectedJob (and -ConfigPath, for every job of a prometheus.yml) writes the error TargetJobMissing for each named job with no target at all and TargetDown for each whose targets are all unhealthy. -Quiet returns one boolean instead: true only when at least one target matched, every matched target is up and every expected job has a healthy target; an unreachable server gives false.</para>
     /// </summary>
     /// <example>
     /// <code>Test-DuriPrometheusTarget -ExpectedJob prometheus, node</code>
@@ -34,12 +34,40 @@ namespace Duri.Ops.Commands
         [ValidateNotNullOrEmpty]
         public string[]? ExpectedJob { get; set; }
 
+        /// <summary><para type="description">A prometheus.yml whose scrape jobs are all expected, as if each were given to -ExpectedJob.</para></summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? ConfigPath { get; set; }
+
         /// <summary><para type="description">Return only $true or $false.</para></summary>
         [Parameter]
         public SwitchParameter Quiet { get; set; }
 
         private bool _allHealthy = true;
         private bool _anyTarget;
+        private IReadOnlyList<string> _expectedJobs = Array.Empty<string>();
+
+        protected override void BeginProcessing()
+        {
+            var expected = new List<string>(ExpectedJob ?? Array.Empty<string>());
+            if (ConfigPath != null)
+            {
+                var path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(ConfigPath);
+                try
+                {
+                    expected.AddRange(PrometheusConfigFile.Load(path).ScrapeJobs.Select(j => j.Name));
+                }
+                catch (System.IO.FileNotFoundException e)
+                {
+                    ThrowTerminatingError(new ErrorRecord(e, "ConfigFileNotFound", ErrorCategory.ObjectNotFound, path));
+                }
+                catch (ConfigFileException e)
+                {
+                    ThrowTerminatingError(new ErrorRecord(e, "ConfigFileInvalid", ErrorCategory.ParserError, path));
+                }
+            }
+            _expectedJobs = expected.Distinct(StringComparer.Ordinal).ToList();
+        }
 
         protected override void ProcessRecord()
         {
@@ -72,7 +100,7 @@ namespace Duri.Ops.Commands
                 foreach (var target in matched) WriteObject(target);
             }
 
-            foreach (var expected in ExpectedJob ?? Array.Empty<string>())
+            foreach (var expected in _expectedJobs)
             {
                 var ofJob = targets.Where(t => string.Equals(t.Job, expected, StringComparison.Ordinal)).ToList();
                 if (ofJob.Any(t => t.Health == TargetHealth.Up)) continue;
