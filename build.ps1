@@ -174,6 +174,9 @@ function Invoke-Demo {
 }
 
 function Invoke-Bench {
+    Invoke-Build
+    Write-Host '== Module import cost (whole process, against a bare pwsh start)'
+    & (Join-Path $Root 'tests/benchmarks/Measure-ImportCost.ps1') -ModulePath (Join-Path $Root 'Duri.Ops.psd1')
     Invoke-Native 'Benchmarks' {
         dotnet run -c Release --project (Join-Path $Root 'tests/benchmarks/Duri.Ops.Benchmarks/Duri.Ops.Benchmarks.csproj') -- `
             --filter $BenchmarkFilter --artifacts (Join-Path $Out 'benchmarks')
