@@ -27,6 +27,7 @@ namespace Duri.Ops.Commands
         /// <summary><para type="description">The PromQL expression.</para></summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(Completers.MetricNameCompleter))]
         public string Query { get; set; } = string.Empty;
 
         /// <summary><para type="description">Start of the range. Give -Start or -Since.</para></summary>

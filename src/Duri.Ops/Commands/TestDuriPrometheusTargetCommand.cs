@@ -27,11 +27,13 @@ namespace Duri.Ops.Commands
         [Parameter(Position = 0)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(Completers.JobNameCompleter))]
         public string[]? Job { get; set; }
 
         /// <summary><para type="description">Jobs that must have at least one healthy target; each that has none is an error (TargetJobMissing or TargetDown).</para></summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(Completers.JobNameCompleter))]
         public string[]? ExpectedJob { get; set; }
 
         /// <summary><para type="description">A prometheus.yml whose scrape jobs are all expected, as if each were given to -ExpectedJob.</para></summary>

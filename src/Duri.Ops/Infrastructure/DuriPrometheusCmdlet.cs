@@ -15,8 +15,8 @@ namespace Duri.Ops.Infrastructure
     {
         public const string ConnectionSet = "Connection";
         public const string UriSet = "Uri";
-        public const string EnvironmentVariable = "DURI_PROMETHEUS_URL";
-        public static readonly Uri FallbackUri = new Uri("http://localhost:9090/");
+        public const string EnvironmentVariable = ConnectionDefaults.EnvironmentVariable;
+        public static readonly Uri FallbackUri = ConnectionDefaults.FallbackUri;
 
         /// <summary>
         /// <para type="description">A connection from Connect-DuriPrometheus, or any object with a Prometheus property (a sandbox, an earlier result).</para>
@@ -59,8 +59,8 @@ namespace Duri.Ops.Infrastructure
         protected PrometheusConnection ResolveConnection()
         {
             var connection = Prometheus
-                ?? (HasConnectionParameters ? null : DuriSession.DefaultConnection)
-                ?? (_parameterConnection ??= FromParameters(Uri ?? UriFromEnvironment() ?? FallbackUri));
+                ?? ConnectionDefaults.SessionDefault(HasConnectionParameters)
+                ?? (_parameterConnection ??= FromParameters(UriOrDefault()));
             if (connection.IsDisposed)
             {
                 ThrowTerminatingError(Error("PrometheusConnectionClosed", ErrorCategory.ResourceUnavailable, connection,
@@ -75,16 +75,15 @@ namespace Duri.Ops.Infrastructure
         private bool HasConnectionParameters =>
             Uri != null || Credential != null || Token != null || Header != null || SkipCertificateCheck.IsPresent;
 
-        private Uri? UriFromEnvironment()
+        private Uri UriOrDefault()
         {
-            var text = Environment.GetEnvironmentVariable(EnvironmentVariable);
-            if (string.IsNullOrWhiteSpace(text)) return null;
-            if (!System.Uri.TryCreate(text!.Trim(), UriKind.Absolute, out var uri) || PrometheusConnectionSettings.DescribeInvalidUri(uri) != null)
+            var uri = ConnectionDefaults.UriOrDefault(Uri, out var text);
+            if (uri == null)
             {
                 ThrowTerminatingError(Error("PrometheusInvalidUri", ErrorCategory.InvalidArgument, text,
                     $"${EnvironmentVariable} is '{text}', which is not an http or https URI. Fix or clear it, or pass -Uri."));
             }
-            return uri;
+            return uri!;
         }
 
         /// <summary>Builds (without checking) a connection from -Uri and the authentication parameters.</summary>
