@@ -188,11 +188,7 @@ namespace Duri.Ops.Engine.Tests
         [Fact]
         public async Task UnreachableServerFailsWithinTheTimeout()
         {
-            int closedPort;
-            var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            closedPort = ((IPEndPoint)listener.LocalEndpoint).Port;
-            listener.Stop();
+            int closedPort = LoopbackPort.Closed();
             using var client = new PrometheusClient(new PrometheusConnectionSettings(new Uri($"http://127.0.0.1:{closedPort}")) { Timeout = TimeSpan.FromSeconds(2) });
             var stopwatch = Stopwatch.StartNew();
             var e = await Assert.ThrowsAsync<PrometheusException>(() => client.QueryAsync("up"));

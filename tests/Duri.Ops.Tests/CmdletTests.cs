@@ -127,10 +127,7 @@ namespace Duri.Ops.Tests
         [Fact]
         public void AnUnreachableServerFailsWithinTimeoutSec()
         {
-            var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-            listener.Stop();
+            int port = LoopbackPort.Closed();
             var stopwatch = Stopwatch.StartNew();
             var run = _session.Run($"Invoke-DuriQuery up -Uri http://127.0.0.1:{port} -TimeoutSec 2");
             Assert.Equal("PrometheusUnreachable", Id(run.Terminating!));

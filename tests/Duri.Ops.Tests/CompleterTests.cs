@@ -37,14 +37,6 @@ namespace Duri.Ops.Tests
         private static string[] Texts(CommandCompletion completion) =>
             completion.CompletionMatches.Select(m => m.CompletionText).ToArray();
 
-        private static int ClosedPort()
-        {
-            var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-            listener.Stop();
-            return port;
-        }
 
         [Fact]
         public void JobCompletesJobNamesFromTheServer()
@@ -116,7 +108,7 @@ namespace Duri.Ops.Tests
         public void ADownServerCompletesNothingQuickly()
         {
             var stopwatch = Stopwatch.StartNew();
-            var completion = Complete($"Invoke-DuriQuery -Uri http://127.0.0.1:{ClosedPort()} -Query prometheus_build_");
+            var completion = Complete($"Invoke-DuriQuery -Uri http://127.0.0.1:{LoopbackPort.Closed()} -Query prometheus_build_");
             Assert.Empty(completion.CompletionMatches);
             Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(3), $"took {stopwatch.Elapsed}");
         }
