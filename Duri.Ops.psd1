@@ -16,6 +16,8 @@
         'Test-DuriPrometheusTarget'
         'Start-DuriSandbox'
         'Stop-DuriSandbox'
+        'Export-DuriRuleFile'
+        'Invoke-DuriRuleTest'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
