@@ -26,6 +26,9 @@ namespace Duri.Ops.Engine.Sandbox
         /// <summary>How long to wait for Prometheus to be ready and to have scraped node_exporter.</summary>
         public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
+        /// <summary>Rule files copied into the sandbox's rules directory before Prometheus starts.</summary>
+        public IList<string> RuleFiles { get; } = new List<string>();
+
         /// <summary>Identifies the owner within its process (a runspace), so that Remove-Module stops only its own sandboxes.</summary>
         public string OwnerTag { get; set; } = string.Empty;
     }
@@ -108,8 +111,19 @@ namespace Duri.Ops.Engine.Sandbox
 
             foreach (var cleaned in CleanupStale()) progress?.Invoke($"Removed the sandbox {cleaned} left behind by a session that ended without stopping it.");
 
+            foreach (var ruleFile in options.RuleFiles)
+            {
+                if (!File.Exists(ruleFile)) throw new SandboxException(SandboxFailure.RuleFileMissing, $"The rule file '{ruleFile}' does not exist.") { Target = ruleFile };
+            }
             string id = Guid.NewGuid().ToString("N").Substring(0, 8);
             string path = PrepareDirectory(options.Path, id);
+            foreach (var ruleFile in options.RuleFiles)
+            {
+                // Prometheus loads rules/*.yml; keep the name but make sure it matches that glob.
+                var name = System.IO.Path.GetFileName(ruleFile);
+                if (!name.EndsWith(".yml", StringComparison.OrdinalIgnoreCase)) name += ".yml";
+                File.Copy(ruleFile, System.IO.Path.Combine(path, "rules", name), overwrite: true);
+            }
             var record = new SandboxRecord
             {
                 Id = id,

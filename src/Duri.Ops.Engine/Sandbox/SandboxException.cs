@@ -8,6 +8,8 @@ namespace Duri.Ops.Engine.Sandbox
         BinaryMissing,
         /// <summary>The directory given for the sandbox exists and is not empty.</summary>
         PathInUse,
+        /// <summary>A rule file to load does not exist.</summary>
+        RuleFileMissing,
         /// <summary>A process exited, or Prometheus did not become ready and scrape node_exporter in time.</summary>
         StartFailed,
     }

@@ -1,4 +1,7 @@
 using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
 using System.Management.Automation;
 using Duri.Ops.Engine.Sandbox;
 using Duri.Ops.Infrastructure;
@@ -7,7 +10,7 @@ namespace Duri.Ops.Commands
 {
     /// <summary>
     /// <para type="synopsis">Starts a throwaway local Prometheus and node_exporter for rehearsals and tests.</para>
-    /// <para type="description">Starts a real Prometheus (lifecycle API on, so reloads work) and a node_exporter (textfile collector only) on free loopback ports, in a directory holding prometheus.yml, rules/ (loaded as rules/*.yml), textfile/ (what node_exporter exports), data/ (the TSDB) and logs/. Returns once Prometheus is ready and has scraped every target once. The sandbox object pipes into every querying cmdlet. Sandboxes left behind by a session that ended without Stop-DuriSandbox are removed by the next Start-DuriSandbox. Needs prometheus and node_exporter (Debian: apt-get install prometheus prometheus-node-exporter) or DURI_PROMETHEUS_BIN and DURI_NODE_EXPORTER_BIN.</para>
+    /// <para type="description">Starts a real Prometheus (lifecycle API on, so reloads work) and a node_exporter (textfile collector only) on free loopback ports, in a directory holding prometheus.yml, rules/ (loaded as rules/*.yml), textfile/ (what node_exporter exports), data/ (the TSDB) and logs/. Returns once Prometheus is ready and has scraped every target once. The canonical heartbeat and contract rules (see Export-DuriRuleFile) are loaded unless -RuleFile says otherwise. The sandbox object pipes into every querying cmdlet. Sandboxes left behind by a session that ended without Stop-DuriSandbox are removed by the next Start-DuriSandbox. Needs prometheus and node_exporter (Debian: apt-get install prometheus prometheus-node-exporter) or DURI_PROMETHEUS_BIN and DURI_NODE_EXPORTER_BIN.</para>
     /// </summary>
     /// <example>
     /// <code>$sandbox = Start-DuriSandbox -ScrapeInterval 1s; $sandbox | Test-DuriPrometheusTarget; $sandbox | Stop-DuriSandbox</code>
@@ -39,9 +42,15 @@ namespace Duri.Ops.Commands
         [DurationTransformation]
         public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
+        /// <summary><para type="description">Rule files to load. Default: the module's canonical heartbeat and contract rules. @() loads none.</para></summary>
+        [Parameter]
+        [AllowEmptyCollection]
+        public string[]? RuleFile { get; set; }
+
         protected override void ProcessRecord()
         {
             var path = Path == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
+            var ruleFiles = RuleFile == null ? CanonicalRuleFiles() : RuleFile.Select(f => SessionState.Path.GetUnresolvedProviderPathFromPSPath(f)).ToList();
             var where = path ?? "a new temporary directory";
             if (!ShouldProcess(where, $"Start Prometheus and node_exporter on free loopback ports, scraping every {ScrapeInterval.TotalSeconds:0.###} s"))
                 return;
@@ -53,6 +62,8 @@ namespace Duri.Ops.Commands
                 StartTimeout = StartTimeout,
                 OwnerTag = DuriSession.OwnerTag,
             };
+            foreach (var file in ruleFiles) options.RuleFiles.Add(file);
+            WriteVerbose(ruleFiles.Count == 0 ? "Loading no rule files." : "Loading rule files: " + string.Join(", ", ruleFiles));
             var progress = new ProgressRecord(1, Activity, "Checking binaries");
             WriteProgress(progress);
             try
@@ -76,12 +87,25 @@ namespace Duri.Ops.Commands
             }
         }
 
+        /// <summary>The shipped rules: rules/ beside the manifest in a package, module/rules in the repository.</summary>
+        private IReadOnlyList<string> CanonicalRuleFiles()
+        {
+            var moduleBase = MyInvocation.MyCommand.Module?.ModuleBase;
+            if (moduleBase == null) return Array.Empty<string>();
+            foreach (var candidate in new[] { System.IO.Path.Combine(moduleBase, "rules"), System.IO.Path.Combine(moduleBase, "module", "rules") })
+            {
+                if (Directory.Exists(candidate)) return Directory.GetFiles(candidate, "*.rules.yml").OrderBy(f => f, StringComparer.Ordinal).ToList();
+            }
+            return Array.Empty<string>();
+        }
+
         private static ErrorCategory CategoryOf(SandboxFailure failure)
         {
             switch (failure)
             {
                 case SandboxFailure.BinaryMissing: return ErrorCategory.ObjectNotFound;
                 case SandboxFailure.PathInUse: return ErrorCategory.ResourceExists;
+                case SandboxFailure.RuleFileMissing: return ErrorCategory.ObjectNotFound;
                 default: return ErrorCategory.OpenError;
             }
         }
