@@ -10,7 +10,10 @@ function Write-Step([string] $Text) { Write-Host "`n== $Text" -ForegroundColor C
 # Wide enough that tables are not cut when the output is not a terminal.
 function Show { $input | Out-String -Width 160 -Stream | Where-Object { $_.Trim() } | Write-Host }
 
-Write-Step 'Start a local rehearsal stack: Start-DuriSandbox -ScrapeInterval 1s'
+Write-Step 'promql-unit: Invoke-DuriRuleTest -Path module/rules/tests (the canonical rules, HB 60s / SI 30s)'
+Invoke-DuriRuleTest -Path (Join-Path $PSScriptRoot '../module/rules/tests') | Show
+
+Write-Step 'Start a local rehearsal stack (it loads the canonical rules): Start-DuriSandbox -ScrapeInterval 1s'
 $sandbox = Start-DuriSandbox -ScrapeInterval 1s
 try {
     $sandbox | Show

@@ -124,6 +124,21 @@ Describe 'Connect-DuriPrometheus and the queries' {
 }
 
 Describe 'Start-DuriSandbox and Stop-DuriSandbox' {
+    It 'loads the canonical rules, so duri_heartbeat_ok is 0 (not absent) before any heartbeat' {
+        # The shipped group evaluates every 30s, starting at an offset Prometheus picks within that interval.
+        $deadline = (Get-Date).AddSeconds(45)
+        do {
+            $ok = $sandbox | Invoke-DuriQuery 'duri_heartbeat_ok'
+            if ($ok) { break }
+            Start-Sleep -Milliseconds 250
+        } while ((Get-Date) -lt $deadline)
+        $ok | Should -HaveCount 1
+        $ok.Value | Should -Be 0
+        $ok.Labels['metric_realm'] | Should -Be 'prod'
+        (Get-ChildItem $sandbox.RulesDirectory).Name | Sort-Object | Should -Be @('duri-observability-contract.rules.yml', 'heartbeat.rules.yml')
+    }
+
+
     It 'starts a separate stack and removes it again' {
         $second = Start-DuriSandbox -ScrapeInterval 1s
         try {
