@@ -145,6 +145,51 @@ namespace Duri.Ops.Engine.Tests
         }
 
         [Fact]
+        public void CompactAndSpacedSamplesReadTheSame()
+        {
+            // The compact form Prometheus writes takes the scanner's fast path; spaced, escaped or odd
+            // spellings take the general one. Both must give the same samples, bit for bit.
+            string[] times = { "1700000000", "1700000000.250", "1700000000.25", "1700000000.2", "1700000000.2505", "0", "999999999999999", "1700000000123456", "-1.5" };
+            string[] values = { "0.5", "12", "NaN", "+Inf", "-Inf", "nan", "inf", "1e5", "-0", "45.676666666666669", "2345.3333333333335", "0.00004567", "123456789" };
+            var random = new Random(5);
+            for (int round = 0; round < 200; round++)
+            {
+                var compact = new StringBuilder();
+                var spaced = new StringBuilder();
+                for (int i = 0; i < 20; i++)
+                {
+                    string t = times[random.Next(times.Length)], v = values[random.Next(values.Length)];
+                    if (i > 0) { compact.Append(','); spaced.Append(" ,\n "); }
+                    compact.Append('[').Append(t).Append(",\"").Append(v).Append("\"]");
+                    spaced.Append("[ ").Append(t).Append(" , \"").Append(v.Replace("5", "\\u0035")).Append("\" ]");
+                }
+                var a = ReadMatrixValues(compact.ToString());
+                var b = ReadMatrixValues(spaced.ToString());
+                Assert.Equal(20, a.Length);
+                Assert.Equal(a, b); // PrometheusSample equality is bitwise
+            }
+        }
+
+        [Theory]
+        [InlineData("[1700000000,\"0.5\"],[1700000015,\"x\"]", "Invalid sample value at byte 123.")]
+        [InlineData("[1700000000,\"0.5\"][1700000015,\"1\"]", "Expected ',' or ']' at byte 110.")]
+        [InlineData("[1700000000,\"0.5\"],[1700000015,\"1\"", "Expected ',' or ']' at byte 127.")]
+        [InlineData("[1700000000,\"0.5\"],[1700000015.,\"1\"]", "Invalid timestamp at byte 112.")]
+        [InlineData("[1700000000,\"0.5\"],[1700000015,\"1\u0001\"]", "Control character in string at byte 125.")]
+        public void SampleErrorsPointAtTheSampleInTheCompactFormToo(string samples, string message)
+        {
+            var e = Assert.Throws<JsonScanException>(() => ReadMatrixValues(samples));
+            Assert.Equal(message, e.Message);
+        }
+
+        private static PrometheusSample[] ReadMatrixValues(string samples)
+        {
+            var json = "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[{\"metric\":{\"job\":\"j\"},\"values\":[" + samples + "]}]}}";
+            var series = Parse(json, ApiResponseParser.ReadQueryData).Data!.Matrix.Single();
+            return series.Samples.ToArray();
+        }
+
+        [Fact]
         public void ReadsTargets()
         {
             var json = @"{""status"":""success"",""data"":{""activeTargets"":[{""discoveredLabels"":{""__address__"":""127.0.0.1:9100"",""job"":""node""},

@@ -72,6 +72,67 @@ namespace Duri.Ops.Engine.Tests
             }
         }
 
+        [Fact]
+        public void LongMantissasRoundExactlyLikeTheRuntimeParser()
+        {
+            // Computed values (rates, ratios, quantiles) come as 16 and 17 digit shortest forms: past the
+            // Clinger path, through Eisel-Lemire. double.Parse is correctly rounded on .NET Core 3.0 and later.
+            var random = new Random(20260117);
+            for (int i = 0; i < 200_000; i++)
+            {
+                double value;
+                switch (i % 4)
+                {
+                    case 0: value = random.Next(1, 3_000_000) / 300.0; break;
+                    case 1: value = random.NextDouble() * Math.Pow(10, random.Next(-40, 40)); break;
+                    case 2: value = 0.1 + random.Next(1, 1000) / 2100.0; break;
+                    default: value = random.NextDouble(); break;
+                }
+                string text = value.ToString("R", CultureInfo.InvariantCulture);
+                string longText = value.ToString("F" + random.Next(15, 20).ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+                foreach (var t in new[] { text, longText, "-" + text })
+                {
+                    double expected = double.Parse(t, CultureInfo.InvariantCulture);
+                    Assert.True(PrometheusValue.TryParse(Encoding.ASCII.GetBytes(t), out double actual), t);
+                    Assert.True(BitConverter.DoubleToInt64Bits(expected) == BitConverter.DoubleToInt64Bits(actual), $"{t}: {expected:R} != {actual:R}");
+                }
+            }
+        }
+
+        [Theory]
+        [InlineData("9007199254740993")]      // 2^53 + 1: halfway, rounds to even
+        [InlineData("9007199254740995")]      // halfway, rounds up to even
+        [InlineData("9007199254740993.0000001")]
+        [InlineData("18446744073709551615")]  // 20 digits: the runtime parser
+        [InlineData("2.2250738585072011e-308")]
+        [InlineData("4.9e-324")]
+        [InlineData("1.7976931348623157e308")]
+        [InlineData("1.7976931348623159e308")] // rounds to infinity
+        [InlineData("12345678901234567e-70")]  // outside the table: the runtime parser
+        [InlineData("0.30000000000000004")]
+        public void HardCasesRoundLikeTheRuntimeParser(string text)
+        {
+            double expected = double.Parse(text, CultureInfo.InvariantCulture);
+            Assert.True(PrometheusValue.TryParse(Encoding.ASCII.GetBytes(text), out double actual));
+            Assert.Equal(BitConverter.DoubleToInt64Bits(expected), BitConverter.DoubleToInt64Bits(actual));
+        }
+
+        [Fact]
+        public void EiselLemireTableHoldsTheTruncatedPowersOfTen()
+        {
+            for (int q = EiselLemire.MinExponent10; q <= EiselLemire.MaxExponent10; q++)
+            {
+                var five = System.Numerics.BigInteger.Pow(5, Math.Abs(q));
+                int bits = (int)five.GetBitLength();
+                var expected = q >= 0
+                    ? (bits > 128 ? five >> (bits - 128) : five << (128 - bits))
+                    : (System.Numerics.BigInteger.One << (bits + 127)) / five;
+                int index = 2 * (q - EiselLemire.MinExponent10);
+                var actual = (new System.Numerics.BigInteger(EiselLemire.Powers[index]) << 64) + EiselLemire.Powers[index + 1];
+                Assert.True(expected == actual, "1e" + q);
+            }
+        }
+
         [Theory]
         [InlineData("1700000000", 1700000000000L)]
         [InlineData("1700000000.5", 1700000000500L)]

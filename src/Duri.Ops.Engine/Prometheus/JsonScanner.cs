@@ -186,15 +186,86 @@ namespace Duri.Ops.Engine.Prometheus
         {
             BeginArray();
             int count = 0;
-            while (NextElement())
+            while (true)
             {
+                // The compact form Prometheus writes takes the fast path; anything else (whitespace, escapes,
+                // the closing bracket, errors) is read from the same position by the general code.
+                if (!TryReadCompactSample(count != 0, out PrometheusSample sample))
+                {
+                    if (!NextElement()) break;
+                    sample = ReadSample();
+                }
                 if (count == scratch.Length) Array.Resize(ref scratch, Math.Max(16, scratch.Length * 2));
-                scratch[count++] = ReadSample();
+                scratch[count++] = sample;
             }
             if (count == 0) return Array.Empty<PrometheusSample>();
             var result = new PrometheusSample[count];
             Array.Copy(scratch, result, count);
             return result;
+        }
+
+        /// <summary>
+        /// Reads <c>,[1700000000.25,"0.5"]</c> (the comma unless first) exactly as Prometheus writes it: no
+        /// whitespace, no escapes, integer seconds with up to 15 digits and up to 3 fraction digits. Returns
+        /// false, having consumed nothing, for anything else, which the general reader then handles (or rejects)
+        /// as before; the samples read here are the ones it would read.
+        /// </summary>
+        private bool TryReadCompactSample(bool needsComma, out PrometheusSample sample)
+        {
+            sample = default;
+            byte[] b = _buffer;
+            int end = _end;
+            int p = _pos;
+            if (needsComma)
+            {
+                if (p >= end || b[p] != (byte)',') return false;
+                p++;
+            }
+            if (p >= end || b[p] != (byte)'[') return false;
+            p++;
+            int start = p;
+            long seconds = 0;
+            while (p < end)
+            {
+                uint d = (uint)(b[p] - '0');
+                if (d > 9) break;
+                seconds = seconds * 10 + d;
+                p++;
+            }
+            if (p == start || p - start > 15) return false;
+            long fraction = 0;
+            if (p < end && b[p] == (byte)'.')
+            {
+                int fractionStart = ++p;
+                while (p < end)
+                {
+                    uint d = (uint)(b[p] - '0');
+                    if (d > 9) break;
+                    fraction = fraction * 10 + d;
+                    p++;
+                }
+                int fractionDigits = p - fractionStart;
+                if (fractionDigits == 0 || fractionDigits > 3) return false;
+                if (fractionDigits == 1) fraction *= 100;
+                else if (fractionDigits == 2) fraction *= 10;
+            }
+            if (end - p < 2 || b[p] != (byte)',' || b[p + 1] != (byte)'"') return false;
+            p += 2;
+            int valueStart = p;
+            while (true)
+            {
+                if (p >= end) return false;
+                byte c = b[p];
+                if (c == (byte)'"') break;
+                if (c == (byte)'\\' || c < 0x20) return false;
+                p++;
+            }
+            int valueEnd = p;
+            if (end - p < 2 || b[p + 1] != (byte)']') return false;
+            if (!PrometheusValue.TryParse(new ReadOnlySpan<byte>(b, valueStart, valueEnd - valueStart), out double value)) return false;
+            sample = new PrometheusSample(seconds * 1000 + fraction, value);
+            _pos = p + 2;
+            return true;
         }
 
         public LabelSet ReadLabelSet(List<KeyValuePair<string, string>> scratch)

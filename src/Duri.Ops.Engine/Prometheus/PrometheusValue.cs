@@ -45,6 +45,7 @@ namespace Duri.Ops.Engine.Prometheus
         internal static bool TryParse(ReadOnlySpan<byte> text, out double value)
         {
             if (TryParseFast(text, out value)) return true;
+            if (IsCanonicalSpecial(text, out value)) return true;
             return TryParseSpecialOrSlow(text, out value);
         }
 
@@ -54,8 +55,16 @@ namespace Duri.Ops.Engine.Prometheus
             1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
         };
 
-        // Clinger's fast path: with at most 15 significant digits and a power of ten up to 1e22
-        // both operands are exact doubles, so one IEEE multiplication or division rounds correctly.
+        // 2^53: every integer up to here is an exact double.
+        private const ulong MaxExactMantissa = 1UL << 53;
+
+        // Decimal digits are read into a ulong: at most 19 significant ones (10^19 < 2^64). Go writes at most 17.
+        private const int MaxMantissaDigits = 19;
+
+        // Clinger's fast path: with a mantissa up to 2^53 and a power of ten up to 1e22 both operands are
+        // exact doubles, so one IEEE multiplication or division rounds correctly. Larger mantissas (the 16 and
+        // 17 digit shortest forms of computed values such as rates) go through Eisel-Lemire, which is exact
+        // or says it cannot decide; only then, and for anything unusual, the runtime parser is used.
         private static bool TryParseFast(ReadOnlySpan<byte> s, out double value)
         {
             value = 0;
@@ -74,7 +83,7 @@ namespace Duri.Ops.Engine.Prometheus
                 if (d > 9) break;
                 any = true;
                 if (mantissa == 0 && d == 0) continue;
-                if (++digits > 15) return false;
+                if (++digits > MaxMantissaDigits) return false;
                 mantissa = mantissa * 10 + d;
             }
             if (i < s.Length && s[i] == '.')
@@ -86,7 +95,7 @@ namespace Duri.Ops.Engine.Prometheus
                     any = true;
                     scale--;
                     if (mantissa == 0 && d == 0) continue;
-                    if (++digits > 15) return false;
+                    if (++digits > MaxMantissaDigits) return false;
                     mantissa = mantissa * 10 + d;
                 }
             }
@@ -109,13 +118,34 @@ namespace Duri.Ops.Engine.Prometheus
                 scale += expNegative ? -exp : exp;
             }
             if (i != s.Length) return false;
-            double m = mantissa;
-            if (mantissa == 0) value = 0;
-            else if (scale == 0) value = m;
-            else if (scale > 0 && scale <= 22) value = m * PowersOfTen[scale];
-            else if (scale < 0 && scale >= -22) value = m / PowersOfTen[-scale];
-            else return false;
+            if (mantissa == 0)
+            {
+                value = negative ? -0.0 : 0.0;
+                return true;
+            }
+            if (mantissa <= MaxExactMantissa && scale >= -22 && scale <= 22)
+            {
+                double m = mantissa;
+                if (scale == 0) value = m;
+                else if (scale > 0) value = m * PowersOfTen[scale];
+                else value = m / PowersOfTen[-scale];
+            }
+            else if (!EiselLemire.TryCompute(mantissa, scale, out value))
+            {
+                return false;
+            }
             if (negative) value = -value;
+            return true;
+        }
+
+        // The spellings Prometheus writes, without the allocations of the general, case-insensitive match.
+        private static bool IsCanonicalSpecial(ReadOnlySpan<byte> s, out double value)
+        {
+            value = 0;
+            if (s.Length == 3 && s[0] == 'N' && s[1] == 'a' && s[2] == 'N') value = double.NaN;
+            else if (s.Length == 4 && s[1] == 'I' && s[2] == 'n' && s[3] == 'f' && (s[0] == '+' || s[0] == '-'))
+                value = s[0] == '+' ? double.PositiveInfinity : double.NegativeInfinity;
+            else return false;
             return true;
         }
 

@@ -1,0 +1,10 @@
+using BenchmarkDotNet.Running;
+
+namespace Duri.Ops.Benchmarks
+{
+    public static class Program
+    {
+        public static void Main(string[] args) =>
+            BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    }
+}
