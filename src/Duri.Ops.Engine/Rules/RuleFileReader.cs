@@ -4,7 +4,6 @@ using System.IO;
 using System.Linq;
 using Duri.Ops.Engine.Prometheus;
 using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
 
 namespace Duri.Ops.Engine.Rules
 {
@@ -89,10 +88,10 @@ namespace Duri.Ops.Engine.Rules
                 return Failed(source, text, new RuleFileProblem("yaml/not-text", line, column, "This is not a text file (it holds a NUL byte)."));
             }
 
-            var stream = new YamlStream();
+            List<YamlTreeNode> documents;
             try
             {
-                stream.Load(new StringReader(text));
+                documents = YamlTree.Parse(text);
             }
             catch (YamlException e)
             {
@@ -101,32 +100,32 @@ namespace Duri.Ops.Engine.Rules
 
             var problems = new List<RuleFileProblem>();
             var groups = new List<RuleGroup>();
-            if (stream.Documents.Count > 1)
-                problems.Add(Problem("yaml/structure", stream.Documents[1].RootNode, "A rule file holds one YAML document; the later ones are ignored by Prometheus."));
-            var root = stream.Documents.Count == 0 ? null : stream.Documents[0].RootNode;
-            if (root == null || IsNull(root)) return new RuleFileReadResult(new RuleFile(groups, source), problems, text);
-            if (!(root is YamlMappingNode top))
+            if (documents.Count > 1)
+                problems.Add(Problem("yaml/structure", documents[1], "A rule file holds one YAML document; the later ones are ignored by Prometheus."));
+            var top = documents.Count == 0 ? null : documents[0];
+            if (top == null || top.IsNull) return new RuleFileReadResult(new RuleFile(groups, source), problems, text);
+            if (top.Kind != YamlKind.Mapping)
             {
-                problems.Add(Problem("yaml/structure", root, "A rule file is a mapping with a 'groups' list."));
+                problems.Add(Problem("yaml/structure", top, "A rule file is a mapping with a 'groups' list."));
                 return new RuleFileReadResult(new RuleFile(groups, source), problems, text);
             }
-            foreach (var entry in top.Children)
+            foreach (var entry in top.Pairs)
             {
-                var key = KeyOf(entry.Key);
+                var key = entry.Key.KeyText;
                 if (key != "groups") problems.Add(Problem("yaml/unknown-key", entry.Key, $"Unknown key '{key}'; a rule file has only 'groups'."));
             }
-            var groupsNode = Child(top, "groups");
-            if (groupsNode == null || IsNull(groupsNode))
+            var groupsNode = top["groups"];
+            if (groupsNode == null || groupsNode.IsNull)
             {
                 return new RuleFileReadResult(new RuleFile(groups, source), problems, text);
             }
-            if (!(groupsNode is YamlSequenceNode groupList))
+            if (groupsNode.Kind != YamlKind.Sequence)
             {
                 problems.Add(Problem("yaml/structure", groupsNode, "'groups' must be a list."));
                 return new RuleFileReadResult(new RuleFile(groups, source), problems, text);
             }
             var seenGroups = new Dictionary<string, int>(StringComparer.Ordinal);
-            foreach (var groupNode in groupList)
+            foreach (var groupNode in groupsNode.Items)
             {
                 var group = ReadGroup(groupNode, problems, seenGroups);
                 if (group != null) groups.Add(group);
@@ -134,16 +133,16 @@ namespace Duri.Ops.Engine.Rules
             return new RuleFileReadResult(new RuleFile(groups, source), problems, text);
         }
 
-        private static RuleGroup? ReadGroup(YamlNode node, List<RuleFileProblem> problems, Dictionary<string, int> seenGroups)
+        private static RuleGroup? ReadGroup(YamlTreeNode map, List<RuleFileProblem> problems, Dictionary<string, int> seenGroups)
         {
-            if (!(node is YamlMappingNode map))
+            if (map.Kind != YamlKind.Mapping)
             {
-                problems.Add(Problem("yaml/structure", node, "Each group must be a mapping with 'name' and 'rules'."));
+                problems.Add(Problem("yaml/structure", map, "Each group must be a mapping with 'name' and 'rules'."));
                 return null;
             }
             UnknownKeys(map, GroupKeys, "a group", problems, null, null);
-            var nameNode = Child(map, "name");
-            string? name = Scalar(nameNode);
+            var nameNode = map["name"];
+            string? name = nameNode?.Text;
             if (string.IsNullOrEmpty(name))
             {
                 problems.Add(Problem("yaml/structure", nameNode ?? map, "A group needs a name."));
@@ -152,49 +151,49 @@ namespace Duri.Ops.Engine.Rules
             if (seenGroups.TryGetValue(name!, out int firstLine))
                 problems.Add(Problem("yaml/structure", nameNode!, $"Group '{name}' is already defined on line {firstLine}.", name));
             else
-                seenGroups[name!] = (int)nameNode!.Start.Line;
+                seenGroups[name!] = nameNode!.Line;
 
             TimeSpan? interval = null;
-            var intervalNode = Child(map, "interval");
-            if (intervalNode != null && !IsNull(intervalNode))
+            var intervalNode = map["interval"];
+            if (intervalNode != null && !intervalNode.IsNull)
             {
-                if (PrometheusDuration.TryParse(Scalar(intervalNode) ?? string.Empty, out var parsed) && parsed > TimeSpan.Zero) interval = parsed;
-                else problems.Add(Problem("yaml/structure", intervalNode, $"'{Scalar(intervalNode)}' is not a positive duration such as 30s or 1m.", name));
+                if (PrometheusDuration.TryParse(intervalNode.Text ?? string.Empty, out var parsed) && parsed > TimeSpan.Zero) interval = parsed;
+                else problems.Add(Problem("yaml/structure", intervalNode, $"'{intervalNode.Text}' is not a positive duration such as 30s or 1m.", name));
             }
             int? limit = null;
-            var limitNode = Child(map, "limit");
-            if (limitNode != null && !IsNull(limitNode))
+            var limitNode = map["limit"];
+            if (limitNode != null && !limitNode.IsNull)
             {
-                if (int.TryParse(Scalar(limitNode), out int parsedLimit) && parsedLimit >= 0) limit = parsedLimit;
-                else problems.Add(Problem("yaml/structure", limitNode, $"'{Scalar(limitNode)}' is not a limit (a whole number, 0 for none).", name));
+                if (int.TryParse(limitNode.Text, out int parsedLimit) && parsedLimit >= 0) limit = parsedLimit;
+                else problems.Add(Problem("yaml/structure", limitNode, $"'{limitNode.Text}' is not a limit (a whole number, 0 for none).", name));
             }
 
             var rules = new List<Rule>();
-            var rulesNode = Child(map, "rules");
-            if (rulesNode is YamlSequenceNode ruleList)
+            var rulesNode = map["rules"];
+            if (rulesNode != null && rulesNode.Kind == YamlKind.Sequence)
             {
-                foreach (var ruleNode in ruleList)
+                foreach (var ruleNode in rulesNode.Items)
                 {
                     var rule = ReadRule(ruleNode, name!, problems);
                     if (rule != null) rules.Add(rule);
                 }
             }
-            else if (rulesNode != null && !IsNull(rulesNode))
+            else if (rulesNode != null && !rulesNode.IsNull)
             {
                 problems.Add(Problem("yaml/structure", rulesNode, "'rules' must be a list.", name));
             }
-            return new RuleGroup(name!, rules, interval, limit, (int)map.Start.Line, (int)map.Start.Column);
+            return new RuleGroup(name!, rules, interval, limit, map.Line, map.Column);
         }
 
-        private static Rule? ReadRule(YamlNode node, string group, List<RuleFileProblem> problems)
+        private static Rule? ReadRule(YamlTreeNode map, string group, List<RuleFileProblem> problems)
         {
-            if (!(node is YamlMappingNode map))
+            if (map.Kind != YamlKind.Mapping)
             {
-                problems.Add(Problem("yaml/structure", node, "Each rule must be a mapping with 'record' or 'alert', and 'expr'.", group));
+                problems.Add(Problem("yaml/structure", map, "Each rule must be a mapping with 'record' or 'alert', and 'expr'.", group));
                 return null;
             }
-            string? record = Scalar(Child(map, "record"));
-            string? alert = Scalar(Child(map, "alert"));
+            string? record = map["record"]?.Text;
+            string? alert = map["alert"]?.Text;
             string? ruleName = record ?? alert;
             UnknownKeys(map, RuleKeys, "a rule", problems, group, ruleName);
             if ((record == null) == (alert == null))
@@ -203,12 +202,12 @@ namespace Duri.Ops.Engine.Rules
                 return null;
             }
             if (record != null && !ExpositionReader.IsMetricName(record))
-                problems.Add(Problem("yaml/structure", Child(map, "record")!, $"'{record}' is not a valid metric name for 'record'.", group, ruleName));
+                problems.Add(Problem("yaml/structure", map["record"]!, $"'{record}' is not a valid metric name for 'record'.", group, ruleName));
             if (alert != null && alert.Length == 0)
-                problems.Add(Problem("yaml/structure", Child(map, "alert")!, "An alert needs a name.", group, ruleName));
+                problems.Add(Problem("yaml/structure", map["alert"]!, "An alert needs a name.", group, ruleName));
 
-            var exprNode = Child(map, "expr");
-            string? expr = Scalar(exprNode);
+            var exprNode = map["expr"];
+            string? expr = exprNode?.Text;
             if (string.IsNullOrWhiteSpace(expr))
             {
                 problems.Add(Problem("yaml/structure", exprNode ?? map, "A rule needs an 'expr'.", group, ruleName));
@@ -216,45 +215,45 @@ namespace Duri.Ops.Engine.Rules
             }
 
             TimeSpan? @for = null;
-            var forNode = Child(map, "for");
-            if (forNode != null && !IsNull(forNode))
+            var forNode = map["for"];
+            if (forNode != null && !forNode.IsNull)
             {
                 if (record != null) problems.Add(Problem("yaml/structure", forNode, "'for' applies to alerting rules only.", group, ruleName));
-                else if (PrometheusDuration.TryParse(Scalar(forNode) ?? string.Empty, out var parsed)) @for = parsed;
-                else problems.Add(Problem("yaml/structure", forNode, $"'{Scalar(forNode)}' is not a duration.", group, ruleName));
+                else if (PrometheusDuration.TryParse(forNode.Text ?? string.Empty, out var parsed)) @for = parsed;
+                else problems.Add(Problem("yaml/structure", forNode, $"'{forNode.Text}' is not a duration.", group, ruleName));
             }
-            var keepNode = Child(map, "keep_firing_for");
+            var keepNode = map["keep_firing_for"];
             if (keepNode != null && record != null)
                 problems.Add(Problem("yaml/structure", keepNode, "'keep_firing_for' applies to alerting rules only.", group, ruleName));
-            var labels = StringMap(Child(map, "labels"), "labels", true, group, ruleName, problems);
-            var annotationsNode = Child(map, "annotations");
+            var labels = StringMap(map["labels"], "labels", true, group, ruleName, problems);
+            var annotationsNode = map["annotations"];
             if (annotationsNode != null && record != null)
                 problems.Add(Problem("yaml/structure", annotationsNode, "'annotations' apply to alerting rules only.", group, ruleName));
             var annotations = StringMap(annotationsNode, "annotations", false, group, ruleName, problems);
 
             // A block scalar's text starts on the line after its indicator.
-            var scalar = (YamlScalarNode)exprNode!;
-            bool block = scalar.Style == ScalarStyle.Literal || scalar.Style == ScalarStyle.Folded;
-            int exprLine = (int)exprNode!.Start.Line + (block ? 1 : 0);
-            int exprColumn = block ? (int)map.Start.Column + 2 : (int)exprNode.Start.Column + (scalar.Style == ScalarStyle.Plain ? 0 : 1);
-            return new Rule(record, alert, expr!, @for, labels, annotations, (int)map.Start.Line, (int)map.Start.Column, exprLine, exprColumn);
+            bool block = exprNode!.Style == ScalarStyle.Literal || exprNode.Style == ScalarStyle.Folded;
+            int exprLine = exprNode.Line + (block ? 1 : 0);
+            int exprColumn = block ? map.Column + 2 : exprNode.Column + (exprNode.Style == ScalarStyle.Plain ? 0 : 1);
+            return new Rule(record, alert, expr!, @for, labels, annotations, map.Line, map.Column, exprLine, exprColumn);
         }
 
-        private static IReadOnlyDictionary<string, string>? StringMap(YamlNode? node, string what, bool labelNames, string group, string? rule, List<RuleFileProblem> problems)
+        private static IReadOnlyDictionary<string, string>? StringMap(YamlTreeNode? map, string what, bool labelNames, string group, string? rule, List<RuleFileProblem> problems)
         {
-            if (node == null || IsNull(node)) return null;
-            if (!(node is YamlMappingNode map))
+            if (map == null || map.IsNull) return null;
+            if (map.Kind != YamlKind.Mapping)
             {
-                problems.Add(Problem("yaml/structure", node, $"'{what}' must be a mapping of names to strings.", group, rule));
+                problems.Add(Problem("yaml/structure", map, $"'{what}' must be a mapping of names to strings.", group, rule));
                 return null;
             }
             var result = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var entry in map.Children)
+            foreach (var entry in map.Pairs)
             {
-                var key = KeyOf(entry.Key);
+                var key = entry.Key.KeyText;
                 if (labelNames && !ExpositionReader.IsLabelName(key))
                     problems.Add(Problem("yaml/structure", entry.Key, $"'{key}' is not a valid label name.", group, rule));
-                if (!(entry.Value is YamlScalarNode value))
+                var value = entry.Value;
+                if (value.Kind != YamlKind.Scalar)
                 {
                     problems.Add(Problem("yaml/structure", entry.Value, $"The value of '{key}' in '{what}' must be a string.", group, rule));
                     continue;
@@ -264,11 +263,11 @@ namespace Duri.Ops.Engine.Rules
             return result;
         }
 
-        private static void UnknownKeys(YamlMappingNode map, string[] known, string what, List<RuleFileProblem> problems, string? group, string? rule)
+        private static void UnknownKeys(YamlTreeNode map, string[] known, string what, List<RuleFileProblem> problems, string? group, string? rule)
         {
-            foreach (var entry in map.Children)
+            foreach (var entry in map.Pairs)
             {
-                var key = KeyOf(entry.Key);
+                var key = entry.Key.KeyText;
                 if (Array.IndexOf(known, key) < 0)
                     problems.Add(Problem("yaml/unknown-key", entry.Key, $"Unknown key '{key}' in {what}; known keys: {string.Join(", ", known)}.", group, rule));
             }
@@ -277,19 +276,8 @@ namespace Duri.Ops.Engine.Rules
         private static RuleFileReadResult Failed(string source, string text, RuleFileProblem problem) =>
             new RuleFileReadResult(new RuleFile(Array.Empty<RuleGroup>(), source), new[] { problem }, text);
 
-        private static RuleFileProblem Problem(string check, YamlNode node, string message, string? group = null, string? rule = null) =>
-            new RuleFileProblem(check, Math.Max(1, (int)node.Start.Line), Math.Max(1, (int)node.Start.Column), message, group, rule);
-
-        private static YamlNode? Child(YamlMappingNode map, string key) =>
-            map.Children.TryGetValue(new YamlScalarNode(key), out var value) ? value : null;
-
-        private static string KeyOf(YamlNode node) => node is YamlScalarNode scalar ? scalar.Value ?? string.Empty : node.ToString();
-
-        private static string? Scalar(YamlNode? node) => node is YamlScalarNode scalar && !IsNull(node) ? scalar.Value : null;
-
-        private static bool IsNull(YamlNode node) =>
-            node is YamlScalarNode scalar && scalar.Style == ScalarStyle.Plain
-            && (string.IsNullOrEmpty(scalar.Value) || scalar.Value == "~" || scalar.Value == "null");
+        private static RuleFileProblem Problem(string check, YamlTreeNode node, string message, string? group = null, string? rule = null) =>
+            new RuleFileProblem(check, Math.Max(1, node.Line), Math.Max(1, node.Column), message, group, rule);
 
         private static string Innermost(Exception e)
         {
