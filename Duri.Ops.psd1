@@ -18,6 +18,7 @@
         'Stop-DuriSandbox'
         'Export-DuriRuleFile'
         'Invoke-DuriRuleTest'
+        'Test-DuriRuleFile'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

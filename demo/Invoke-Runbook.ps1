@@ -10,6 +10,11 @@ function Write-Step([string] $Text) { Write-Host "`n== $Text" -ForegroundColor C
 # Wide enough that tables are not cut when the output is not a terminal.
 function Show { $input | Out-String -Width 160 -Stream | Where-Object { $_.Trim() } | Write-Host }
 
+Write-Step 'obs-lint: Test-DuriRuleFile -Path module/rules (no output: no finding)'
+$rules = Join-Path $PSScriptRoot '../module/rules'
+Test-DuriRuleFile -Path $rules | Show
+Write-Host ("Canonical rules clean (-Quiet): {0}" -f (Test-DuriRuleFile -Path $rules -Quiet))
+
 Write-Step 'promql-unit: Invoke-DuriRuleTest -Path module/rules/tests (the canonical rules, HB 60s / SI 30s)'
 Invoke-DuriRuleTest -Path (Join-Path $PSScriptRoot '../module/rules/tests') | Show
 

@@ -123,6 +123,22 @@ Describe 'Connect-DuriPrometheus and the queries' {
     }
 }
 
+Describe 'The rule cmdlets through the module' {
+    It 'finds the canonical rules clean and their unit tests passing' {
+        $rules = Join-Path $PSScriptRoot '../../module/rules'
+        Test-DuriRuleFile -Path $rules | Should -BeNullOrEmpty
+        Invoke-DuriRuleTest -Path (Join-Path $rules 'tests') -Quiet | Should -BeTrue
+    }
+
+    It 'reports a finding with its position in a table' {
+        $file = Join-Path $TestDrive 'bad.rules.yml'
+        Set-Content -LiteralPath $file -Value "groups:`n  - name: g`n    rules:`n      - record: x`n        expr: sum(rate(duri_green[5m])"
+        $findings = Test-DuriRuleFile -Path $file
+        $findings.Check | Should -Contain 'promql/syntax'
+        ($findings | Format-Table | Out-String) | Should -Match 'bad\.rules\.yml:5:\d+'
+    }
+}
+
 Describe 'Start-DuriSandbox and Stop-DuriSandbox' {
     It 'loads the canonical rules, so duri_heartbeat_ok is 0 (not absent) before any heartbeat' {
         # The shipped group evaluates every 30s, starting at an offset Prometheus picks within that interval.
