@@ -24,8 +24,8 @@ param(
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
 
-    # BenchmarkDotNet filter for -Task Bench.
-    [string] $BenchmarkFilter = '*'
+    # BenchmarkDotNet filter for -Task Bench. Not a bare '*': pwsh on Unix would expand it to file names.
+    [string] $BenchmarkFilter = 'Duri.Ops.Benchmarks.*'
 )
 
 $ErrorActionPreference = 'Stop'

@@ -21,10 +21,10 @@ namespace Duri.Ops.Engine.Tests.PromQL
         [Fact]
         public void ParserAcceptsExactlyWhatPromtoolAccepts()
         {
-            string promtool = Promtool.Require();
+            Promtool.RequireVersion242();
             var corpus = PromQLCorpus.All;
             var timer = Stopwatch.StartNew();
-            var verdicts = Promtool.Check(promtool, corpus);
+            var verdicts = Promtool.Check(corpus);
             var promtoolTime = timer.Elapsed;
 
             var disagreements = new List<string>();

@@ -37,24 +37,19 @@ namespace Duri.Ops.Engine.Tests.PromQL
 
         private static readonly Regex FileResult = new Regex(@"^Checking (f\d+\.yml)\n(  SUCCESS)?", RegexOptions.Multiline);
 
-        /// <summary>The promtool binary, or a failure that says how to install it; the parser follows 2.42, so another release is refused too.</summary>
-        public static string Require()
+        /// <summary>Fails, saying how to install it, unless promtool 2.42 is there: the parser follows 2.42, so another release is refused too.</summary>
+        public static void RequireVersion242()
         {
             var promtool = ExternalTool.Promtool.Find()
                 ?? throw new InvalidOperationException(
                     "The PromQL differential test needs promtool 2.42 from the Debian package prometheus. " + ExternalTool.Promtool.InstallHint);
-            var start = new ProcessStartInfo(promtool) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            start.ArgumentList.Add("--version");
-            using var process = Process.Start(start) ?? throw new InvalidOperationException("promtool did not start");
-            var stderr = process.StandardError.ReadToEndAsync();
-            string version = process.StandardOutput.ReadToEnd() + stderr.Result;
-            process.WaitForExit();
+            var run = Duri.Ops.Engine.Rules.Promtool.RunAsync(new[] { "--version" }, Path.GetTempPath(), System.Threading.CancellationToken.None).GetAwaiter().GetResult();
+            string version = run.Output + run.Error;
             if (!version.Contains("version 2.42.", StringComparison.Ordinal))
                 throw new InvalidOperationException("The PromQL parser follows Prometheus 2.42 (Debian package prometheus in bookworm), but " + promtool + " says: " + version.Trim());
-            return promtool;
         }
 
-        public static IReadOnlyList<PromtoolVerdict> Check(string promtool, IReadOnlyList<string> expressions)
+        public static IReadOnlyList<PromtoolVerdict> Check(IReadOnlyList<string> expressions)
         {
             var dir = Path.Combine(Path.GetTempPath(), "duri-promql-" + Guid.NewGuid().ToString("N"));
             Directory.CreateDirectory(dir);
@@ -78,7 +73,7 @@ namespace Duri.Ops.Engine.Tests.PromQL
                 var failures = new Dictionary<int, string>();
                 int calls = Math.Max(1, Math.Min(Environment.ProcessorCount, files.Count));
                 var outputs = new (string Stdout, string Stderr)[calls];
-                Parallel.For(0, calls, call => outputs[call] = Run(promtool, dir, files.Where((_, index) => index % calls == call)));
+                Parallel.For(0, calls, call => outputs[call] = Run(dir, files.Where((_, index) => index % calls == call)));
                 foreach (var (stdout, stderr) in outputs)
                 {
                     foreach (Match m in RuleFailure.Matches(stderr))
@@ -105,26 +100,10 @@ namespace Duri.Ops.Engine.Tests.PromQL
             }
         }
 
-        private static (string Stdout, string Stderr) Run(string promtool, string dir, IEnumerable<string> files)
+        private static (string Stdout, string Stderr) Run(string dir, IEnumerable<string> files)
         {
-            var start = new ProcessStartInfo(promtool)
-            {
-                WorkingDirectory = dir,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-                StandardOutputEncoding = Encoding.UTF8,
-                StandardErrorEncoding = Encoding.UTF8,
-            };
-            start.ArgumentList.Add("check");
-            start.ArgumentList.Add("rules");
-            foreach (var file in files) start.ArgumentList.Add(file);
-
-            using var process = Process.Start(start) ?? throw new InvalidOperationException("promtool did not start");
-            var stderr = process.StandardError.ReadToEndAsync();
-            string stdout = process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            return (stdout, stderr.Result);
+            var run = Duri.Ops.Engine.Rules.Promtool.RunAsync(new[] { "check", "rules" }.Concat(files), dir, System.Threading.CancellationToken.None).GetAwaiter().GetResult();
+            return (run.Output, run.Error);
         }
 
         /// <summary>A YAML double-quoted scalar for any text: escapes keep line breaks, tabs and control characters exact.</summary>
