@@ -1,10 +1,8 @@
 using System;
-using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Text.RegularExpressions;
-using System.Threading.Tasks;
 using Duri.Ops.Engine.Prometheus;
 using Duri.Ops.Engine.Rules.PromQL;
 
@@ -122,13 +120,7 @@ namespace Duri.Ops.Engine.Rules
             }
             var perRule = new List<LintFinding>[rules.Length];
             // Rules are independent once read, and parsing their PromQL is most of the work: spread it over the cores.
-            if (rules.Length > 0)
-            {
-                Parallel.ForEach(Partitioner.Create(0, rules.Length, Math.Max(64, rules.Length / (4 * Environment.ProcessorCount) + 1)), range =>
-                {
-                    for (int i = range.Item1; i < range.Item2; i++) perRule[i] = LintRule(file, lines, rules[i].Group, rules[i].Index, firstRecordedOn[i], options);
-                });
-            }
+            for (int i = 0; i < rules.Length; i++) perRule[i] = LintRule(file, lines, rules[i].Group, rules[i].Index, firstRecordedOn[i], options);
             foreach (var ruleFindings in perRule) findings.AddRange(ruleFindings);
             return findings.Where(f => !options.ExcludedChecks.Contains(f.Check))
                 .OrderBy(f => f.Line).ThenBy(f => f.Column).ThenBy(f => f.Check, StringComparer.Ordinal).ToList();

@@ -11,7 +11,8 @@ namespace Duri.Ops.Benchmarks
     /// Linting a generated rule file of 10,000 rules in process, against `promtool check rules` on the same
     /// file as a whole process. Goal: at least 5x faster while checking more. Rules per second = 10,000 / Mean.
     /// </summary>
-    [SimpleJob(warmupCount: 2, iterationCount: 10)]
+    [MemoryDiagnoser]
+    [SimpleJob(warmupCount: 3, iterationCount: 15)]
     public class RuleLintBenchmark
     {
         public const int RuleCount = 10_000;

@@ -49,6 +49,24 @@ namespace Duri.Ops.Engine.Rules.PromQL
         /// </summary>
         public static string? Check(string pattern, out bool matchesEmpty)
         {
+            // Rule files repeat the same few patterns (5.., .+, a|b) thousands of times; each check parses twice.
+            if (!Checked.TryGetValue(pattern, out var verdict))
+            {
+                if (Checked.Count >= MaxCachedPatterns) Checked.Clear();
+                verdict.Problem = CheckUncached(pattern, out verdict.MatchesEmpty);
+                Checked[pattern] = verdict;
+            }
+            matchesEmpty = verdict.MatchesEmpty;
+            return verdict.Problem;
+        }
+
+        private const int MaxCachedPatterns = 4096;
+
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string? Problem, bool MatchesEmpty)> Checked =
+            new System.Collections.Concurrent.ConcurrentDictionary<string, (string? Problem, bool MatchesEmpty)>(StringComparer.Ordinal);
+
+        private static string? CheckUncached(string pattern, out bool matchesEmpty)
+        {
             matchesEmpty = false;
             var anchored = new RegexParser("^(?:" + pattern + ")$").Parse(out var anchoredTree);
             if (anchored != null) return anchored;
