@@ -23,7 +23,7 @@ namespace Duri.Ops.Engine.Sandbox
         /// <summary>Rule evaluation interval; defaults to the scrape interval.</summary>
         public TimeSpan? EvaluationInterval { get; set; }
 
-        /// <summary>How long to wait for Prometheus to be ready and to have scraped node_exporter.</summary>
+        /// <summary>How long to wait for Prometheus to be ready and to have scraped every target once.</summary>
         public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
         /// <summary>Rule files copied into the sandbox's rules directory before Prometheus starts.</summary>

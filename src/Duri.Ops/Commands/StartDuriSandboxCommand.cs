@@ -37,7 +37,7 @@ namespace Duri.Ops.Commands
         [ValidateNotNullOrEmpty]
         public string? Path { get; set; }
 
-        /// <summary><para type="description">How long to wait for Prometheus to be ready and to have scraped node_exporter. Default 60s.</para></summary>
+        /// <summary><para type="description">How long to wait for Prometheus to be ready and to have scraped every target once. Default 60s.</para></summary>
         [Parameter]
         [DurationTransformation]
         public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(60);
