@@ -20,14 +20,11 @@ namespace Duri.Ops.Commands
     /// </example>
     [Cmdlet(VerbsLifecycle.Invoke, "DuriRuleTest")]
     [OutputType(typeof(RuleTestResult), typeof(bool))]
-    public sealed class InvokeDuriRuleTestCommand : DuriCmdlet
+    public sealed class InvokeDuriRuleTestCommand : DuriFileCmdlet
     {
-        /// <summary><para type="description">Test files or directories; wildcards allowed. Get-ChildItem output binds by its path.</para></summary>
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [Alias("FullName", "PSPath")]
-        [SupportsWildcards]
-        [ValidateNotNullOrEmpty]
-        public string[] Path { get; set; } = new string[0];
+        protected override bool Reads(string file) => FileArguments.IsTestFile(file);
+
+        protected override string NotFoundErrorId => "RuleTestFileNotFound";
 
         /// <summary><para type="description">Return only $true or $false.</para></summary>
         [Parameter]
@@ -38,7 +35,7 @@ namespace Duri.Ops.Commands
 
         protected override void ProcessRecord()
         {
-            foreach (var file in FileArguments.Resolve(this, Path, literal: false, FileArguments.IsTestFile, "RuleTestFileNotFound"))
+            foreach (var file in ResolveFiles())
             {
                 var progress = new ProgressRecord(2, "promtool test rules", file);
                 IReadOnlyList<RuleTestResult> results;

@@ -20,14 +20,11 @@ namespace Duri.Ops.Commands
     /// </example>
     [Cmdlet(VerbsDiagnostic.Test, "DuriRuleFile")]
     [OutputType(typeof(LintFinding), typeof(bool))]
-    public sealed class TestDuriRuleFileCommand : DuriCmdlet
+    public sealed class TestDuriRuleFileCommand : DuriFileCmdlet
     {
-        /// <summary><para type="description">Rule files or directories; wildcards allowed. Get-ChildItem output binds by its path.</para></summary>
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [Alias("FullName", "PSPath")]
-        [SupportsWildcards]
-        [ValidateNotNullOrEmpty]
-        public string[] Path { get; set; } = new string[0];
+        protected override bool Reads(string file) => FileArguments.IsYaml(file) && !FileArguments.IsTestFile(file);
+
+        protected override string NotFoundErrorId => "RuleFileNotFound";
 
         /// <summary><para type="description">The metric_realm every duri_* selector must carry.</para></summary>
         [Parameter]
@@ -71,7 +68,7 @@ namespace Duri.Ops.Commands
         {
             var options = new LintOptions { Realm = Realm, ScrapeInterval = ScrapeInterval, HeartbeatInterval = HeartbeatInterval };
             foreach (var check in ExcludeCheck ?? Array.Empty<string>()) options.ExcludedChecks.Add(check);
-            foreach (var file in FileArguments.Resolve(this, Path, literal: false, f => FileArguments.IsYaml(f) && !FileArguments.IsTestFile(f), "RuleFileNotFound"))
+            foreach (var file in ResolveFiles())
             {
                 _files++;
                 WriteVerbose("Linting " + file);
