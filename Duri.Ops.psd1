@@ -19,6 +19,7 @@
         'Export-DuriRuleFile'
         'Invoke-DuriRuleTest'
         'Test-DuriRuleFile'
+        'Get-DuriHeartbeat'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
