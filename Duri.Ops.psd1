@@ -19,6 +19,7 @@
         'Export-DuriRuleFile'
         'Invoke-DuriRuleTest'
         'Test-DuriRuleFile'
+        'Write-DuriHeartbeat'
         'Get-DuriHeartbeat'
     )
     FunctionsToExport    = @()

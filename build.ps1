@@ -181,6 +181,10 @@ function Invoke-Bench {
         dotnet run -c Release --project (Join-Path $Root 'tests/benchmarks/Duri.Ops.Benchmarks/Duri.Ops.Benchmarks.csproj') -- `
             --filter $BenchmarkFilter --artifacts (Join-Path $Out 'benchmarks')
     }
+    Write-Host '== Heartbeat memory over 100,000 beats in one process'
+    Invoke-Native 'Heartbeat memory' {
+        dotnet run -c Release --project (Join-Path $Root 'tests/benchmarks/Duri.Ops.Benchmarks/Duri.Ops.Benchmarks.csproj') -- --heartbeat-memory
+    }
 }
 
 function Invoke-Package {

@@ -17,5 +17,15 @@ namespace Duri.Ops
 
         /// <summary>A Prometheus duration such as 15s or 1h30m.</summary>
         public static string Duration(TimeSpan duration) => PrometheusDuration.Format(duration);
+
+        /// <summary>
+        /// A label set as a selector, <c>{team="sre"}</c>, and nothing for no labels; taken as object because the
+        /// engine type lives in another load context.
+        /// </summary>
+        public static string Labels(object? labels)
+        {
+            string text = labels?.ToString() ?? string.Empty;
+            return text == "{}" ? string.Empty : text;
+        }
     }
 }

@@ -1,6 +1,9 @@
 using System;
+using System.Collections;
+using System.Collections.Generic;
 using System.Globalization;
 using System.Management.Automation;
+using Duri.Ops.Engine.Heartbeat;
 using Duri.Ops.Engine.Prometheus;
 
 namespace Duri.Ops.Infrastructure
@@ -54,6 +57,55 @@ namespace Duri.Ops.Infrastructure
                 default:
                     return inputData;
             }
+        }
+    }
+
+    /// <summary>Rejects, at binding, durations that are zero or negative (an interval of zero would spin).</summary>
+    [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
+    public sealed class ValidatePositiveDurationAttribute : ValidateArgumentsAttribute
+    {
+        protected override void Validate(object arguments, EngineIntrinsics engineIntrinsics)
+        {
+            object value = arguments is PSObject pso ? pso.BaseObject : arguments;
+            if (value is TimeSpan span && span <= TimeSpan.Zero)
+                throw new ValidationMetadataException($"The duration must be more than zero; got {span}.");
+        }
+    }
+
+    /// <summary>Rejects, at binding, a metric_realm value with quotes, backslashes or line breaks.</summary>
+    [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
+    public sealed class ValidateRealmAttribute : ValidateArgumentsAttribute
+    {
+        protected override void Validate(object arguments, EngineIntrinsics engineIntrinsics)
+        {
+            string? problem = HeartbeatWriter.DescribeInvalidRealm((arguments is PSObject pso ? pso.BaseObject : arguments)?.ToString());
+            if (problem != null) throw new ValidationMetadataException(problem);
+        }
+    }
+
+    /// <summary>Rejects, at binding, a label hashtable whose names Prometheus would not accept.</summary>
+    [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
+    public sealed class ValidateLabelNamesAttribute : ValidateArgumentsAttribute
+    {
+        protected override void Validate(object arguments, EngineIntrinsics engineIntrinsics)
+        {
+            if ((arguments is PSObject pso ? pso.BaseObject : arguments) is IDictionary labels)
+            {
+                string? problem = HeartbeatWriter.DescribeInvalidLabels(ToPairs(labels));
+                if (problem != null) throw new ValidationMetadataException(problem);
+            }
+        }
+
+        /// <summary>A hashtable of labels as name/value pairs; values as PowerShell converts them to strings.</summary>
+        public static List<KeyValuePair<string, string>> ToPairs(IDictionary labels)
+        {
+            var pairs = new List<KeyValuePair<string, string>>();
+            foreach (DictionaryEntry entry in labels)
+            {
+                string value = entry.Value == null ? string.Empty : LanguagePrimitives.ConvertTo<string>(entry.Value);
+                pairs.Add(new KeyValuePair<string, string>(LanguagePrimitives.ConvertTo<string>(entry.Key), value));
+            }
+            return pairs;
         }
     }
 }

@@ -1,10 +1,18 @@
+using System;
 using BenchmarkDotNet.Running;
 
 namespace Duri.Ops.Benchmarks
 {
     public static class Program
     {
-        public static void Main(string[] args) =>
+        public static void Main(string[] args)
+        {
+            if (args.Length == 1 && args[0] == HeartbeatMemory.Switch)
+            {
+                HeartbeatMemory.Run();
+                return;
+            }
             BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        }
     }
 }
