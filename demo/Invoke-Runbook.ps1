@@ -18,14 +18,23 @@ Write-Host ("Canonical rules clean (-Quiet): {0}" -f (Test-DuriRuleFile -Path $r
 Write-Step 'promql-unit: Invoke-DuriRuleTest -Path module/rules/tests (the canonical rules, HB 60s / SI 30s)'
 Invoke-DuriRuleTest -Path (Join-Path $PSScriptRoot '../module/rules/tests') | Show
 
-Write-Step 'Start a local rehearsal stack (it loads the canonical rules): Start-DuriSandbox -ScrapeInterval 1s'
-$sandbox = Start-DuriSandbox -ScrapeInterval 1s
+Write-Step 'The same rules scaled down for a fast rehearsal: Export-DuriRuleFile -HeartbeatInterval 2s -ScrapeInterval 1s'
+$rehearsalRules = Join-Path ([IO.Path]::GetTempPath()) "duri-demo-rules-$PID"
+Export-DuriRuleFile -Path $rehearsalRules -HeartbeatInterval 2s -ScrapeInterval 1s -NoTests | Show
+
+Write-Step 'Start a local rehearsal stack with them: Start-DuriSandbox -ScrapeInterval 1s -RuleFile ...'
+$sandbox = Start-DuriSandbox -ScrapeInterval 1s -RuleFile (Get-ChildItem $rehearsalRules -Filter *.rules.yml).FullName
 try {
     $sandbox | Show
 
     Write-Step 'Runbook 1, verify_prometheus_targets.sh: Test-DuriPrometheusTarget -ExpectedJob prometheus, node'
     $sandbox | Test-DuriPrometheusTarget -ExpectedJob prometheus, node | Show
     Write-Host ("All targets healthy (-Quiet): {0}" -f ($sandbox | Test-DuriPrometheusTarget -Quiet))
+
+    Write-Step 'Runbook 2, warm-up: Get-DuriHeartbeat before any beat, Write-DuriHeartbeat, then Get-DuriHeartbeat -Wait 30s'
+    $sandbox | Get-DuriHeartbeat -ErrorAction Continue 2>&1 | ForEach-Object { Write-Host "  $_" }
+    Write-DuriHeartbeat -Directory $sandbox.TextfileDirectory -Count 4 -Interval 1s | Show
+    $sandbox | Get-DuriHeartbeat -Wait 30s | Show
 
     Write-Step "Query: Invoke-DuriQuery 'up'"
     $sandbox | Invoke-DuriQuery 'up' | Show
@@ -37,4 +46,5 @@ try {
 finally {
     Write-Step 'Stop-DuriSandbox'
     $sandbox | Stop-DuriSandbox -PassThru | Show
+    Remove-Item -LiteralPath $rehearsalRules -Recurse -Force
 }
