@@ -76,7 +76,7 @@ namespace Duri.Ops.Engine.Heartbeat
             // An instant query stamps samples with the evaluation time; timestamp() gives when they were scraped.
             var scrapes = connection.QueryAsync($"timestamp({CanonicalRules.TimestampMetric}{{{realm}}})", at, timeout, cancellationToken);
             var changes = connection.QueryAsync($"changes({CanonicalRules.TimestampMetric}{{{realm}}}[{window}])", at, timeout, cancellationToken);
-            var sequences = connection.QueryAsync($"duri_heartbeat_sequence_total{{{realm}}}", at, timeout, cancellationToken);
+            var sequences = connection.QueryAsync($"{HeartbeatWriter.SequenceMetric}{{{realm}}}", at, timeout, cancellationToken);
             var recordedOk = connection.QueryAsync($"{CanonicalRules.OkMetric}{{{realm}}}", at, timeout, cancellationToken);
             await Task.WhenAll(timestamps, scrapes, changes, sequences, recordedOk).ConfigureAwait(false);
 

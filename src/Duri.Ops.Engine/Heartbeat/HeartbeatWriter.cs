@@ -34,7 +34,7 @@ namespace Duri.Ops.Engine.Heartbeat
         public const string DefaultName = "duri_heartbeat";
         public const string DefaultRealm = "prod";
         public const string RealmLabel = "metric_realm";
-        public const string TimestampMetric = "duri_heartbeat_timestamp_seconds";
+        public const string TimestampMetric = Rules.CanonicalRules.TimestampMetric;
         public const string SequenceMetric = "duri_heartbeat_sequence_total";
         public const string FileExtension = ".prom";
 
