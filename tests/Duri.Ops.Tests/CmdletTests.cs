@@ -10,6 +10,7 @@ using Duri.Ops.Engine.Prometheus;
 using Duri.Ops.Engine.Sandbox;
 using Duri.Ops.Tests.Support;
 using Xunit;
+using static Duri.Ops.Tests.ErrorIds;
 
 namespace Duri.Ops.Tests
 {
@@ -33,8 +34,6 @@ namespace Duri.Ops.Tests
             for (int i = 0; i < pairs.Length; i += 2) table[pairs[i]] = pairs[i + 1];
             return table;
         }
-
-        private static string Id(ErrorRecord e) => e.FullyQualifiedErrorId.Split(',')[0];
 
         [Fact]
         public void StartSandboxPipesIntoTheTargetCheckAndStopRemovesIt()

@@ -7,6 +7,7 @@ using System.Threading;
 using Duri.Ops.Engine.Heartbeat;
 using Duri.Ops.Engine.Prometheus;
 using Xunit;
+using static Duri.Ops.Tests.ErrorIds;
 
 namespace Duri.Ops.Tests
 {
@@ -24,8 +25,6 @@ namespace Duri.Ops.Tests
         private Hashtable Vars() => new Hashtable { ["dir"] = _directory };
 
         private string Target => Path.Combine(_directory, "duri_heartbeat.prom");
-
-        private static string Id(ErrorRecord e) => e.FullyQualifiedErrorId.Split(',')[0];
 
         private double SequenceInFile(string realm = "prod") =>
             ExpositionReader.Read(File.ReadAllText(Target)).Single(f => f.Name == HeartbeatWriter.SequenceMetric).Samples.Single(s => s.Labels["metric_realm"] == realm).Value;

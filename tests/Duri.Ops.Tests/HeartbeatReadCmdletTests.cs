@@ -8,6 +8,7 @@ using Duri.Ops.Engine.Heartbeat;
 using Duri.Ops.Engine.Sandbox;
 using Duri.Ops.Tests.Support;
 using Xunit;
+using static Duri.Ops.Tests.ErrorIds;
 
 namespace Duri.Ops.Tests
 {
@@ -26,8 +27,6 @@ namespace Duri.Ops.Tests
         public void Dispose() => _session.Dispose();
 
         private Hashtable Vars() => new Hashtable { ["sandbox"] = _sandbox };
-
-        private static string Id(ErrorRecord e) => e.FullyQualifiedErrorId.Split(',')[0];
 
         private void Write(string file, string realm, string extraLabels = "")
         {

@@ -9,6 +9,12 @@ using Duri.Ops.Commands;
 
 namespace Duri.Ops.Tests
 {
+    public static class ErrorIds
+    {
+        /// <summary>The error id without the command name PowerShell appends.</summary>
+        public static string Id(ErrorRecord error) => error.FullyQualifiedErrorId.Split(',')[0];
+    }
+
     /// <summary>What one script run wrote to each stream.</summary>
     public sealed class PowerShellRun
     {

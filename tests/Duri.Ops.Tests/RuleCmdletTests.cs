@@ -6,6 +6,7 @@ using System.Management.Automation;
 using Duri.Ops.Engine.Rules;
 using Duri.Ops.Tests.Support;
 using Xunit;
+using static Duri.Ops.Tests.ErrorIds;
 
 namespace Duri.Ops.Tests
 {
@@ -23,8 +24,6 @@ namespace Duri.Ops.Tests
         }
 
         private Hashtable Vars() => new Hashtable { ["dir"] = _directory, ["canonical"] = RepositoryPaths.CanonicalRules };
-
-        private static string Id(ErrorRecord e) => e.FullyQualifiedErrorId.Split(',')[0];
 
         [Fact]
         public void ExportWritesTheRulesAndTestsThenLeavesThemAlone()

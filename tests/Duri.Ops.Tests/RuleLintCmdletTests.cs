@@ -5,6 +5,7 @@ using System.Linq;
 using Duri.Ops.Engine.Rules;
 using Duri.Ops.Tests.Support;
 using Xunit;
+using static Duri.Ops.Tests.ErrorIds;
 
 namespace Duri.Ops.Tests
 {
@@ -55,8 +56,8 @@ namespace Duri.Ops.Tests
             var run = _session.Run("Test-DuriRuleFile (Join-Path $dir bad.rules.yml) -ExcludeCheck realm/missing-matcher, ratio/unbounded", Vars());
             Assert.Empty(run.Output);
             var bad = _session.Run("Test-DuriRuleFile $dir -ExcludeCheck no/such-check", Vars());
-            Assert.Equal("LintCheckUnknown", bad.Terminating!.FullyQualifiedErrorId.Split(',')[0]);
-            Assert.Contains("range/too-short", bad.Terminating.Exception.Message);
+            Assert.Equal("LintCheckUnknown", Id(bad.Terminating!));
+            Assert.Contains("range/too-short", bad.Terminating!.Exception.Message);
         }
 
         [Fact]
@@ -72,7 +73,7 @@ namespace Duri.Ops.Tests
         public void AMissingPathIsAnErrorForThatPath()
         {
             var run = _session.Run("Test-DuriRuleFile (Join-Path $dir nothing.yml), $canonical", Vars());
-            Assert.Equal("RuleFileNotFound", Assert.Single(run.Errors).FullyQualifiedErrorId.Split(',')[0]);
+            Assert.Equal("RuleFileNotFound", Id(Assert.Single(run.Errors)));
             Assert.Empty(run.Output);
         }
     }
