@@ -19,6 +19,7 @@
         'Export-DuriRuleFile'
         'Invoke-DuriRuleTest'
         'Test-DuriRuleFile'
+        'Test-DuriPrometheusConfig'
         'Write-DuriHeartbeat'
         'Get-DuriHeartbeat'
     )

@@ -36,11 +36,15 @@ namespace Duri.Ops.Engine.Rules
     public static class Promtool
     {
         /// <exception cref="PromtoolMissingException">promtool cannot be found.</exception>
-        public static string Locate() => ExternalTool.Promtool.Find() ?? throw new PromtoolMissingException(ExternalTool.Promtool.InstallHint);
-
-        public static async Task<PromtoolResult> RunAsync(IEnumerable<string> arguments, string workingDirectory, CancellationToken cancellationToken)
+        public static string Locate(string? explicitPath = null)
         {
-            var info = new ProcessStartInfo(Locate(), string.Join(" ", arguments.Select(Quote)))
+            if (explicitPath == null) return ExternalTool.Promtool.Find() ?? throw new PromtoolMissingException(ExternalTool.Promtool.InstallHint);
+            return System.IO.File.Exists(explicitPath) ? explicitPath : throw new PromtoolMissingException($"promtool was not found at '{explicitPath}'.");
+        }
+
+        public static async Task<PromtoolResult> RunAsync(IEnumerable<string> arguments, string workingDirectory, CancellationToken cancellationToken, string? promtool = null)
+        {
+            var info = new ProcessStartInfo(Locate(promtool), string.Join(" ", arguments.Select(Quote)))
             {
                 UseShellExecute = false,
                 RedirectStandardOutput = true,
