@@ -16,21 +16,17 @@ namespace Duri.Ops.Tests
 {
     [Collection(SandboxCollection.Name)]
     [Trait("Category", "Integration")]
-    public sealed class CmdletTests : IDisposable
+    public sealed class CmdletTests : SandboxSessionTest
     {
-        private readonly DuriSandbox _sandbox;
-        private readonly PowerShellSession _session = new PowerShellSession();
 
         public CmdletTests(SandboxFixture fixture)
+            : base(fixture)
         {
-            _sandbox = fixture.Sandbox;
         }
-
-        public void Dispose() => _session.Dispose();
 
         private Hashtable Vars(params object[] pairs)
         {
-            var table = new Hashtable { ["sandbox"] = _sandbox };
+            var table = new Hashtable { ["sandbox"] = Sandbox };
             for (int i = 0; i < pairs.Length; i += 2) table[pairs[i]] = pairs[i + 1];
             return table;
         }
@@ -38,7 +34,7 @@ namespace Duri.Ops.Tests
         [Fact]
         public void StartSandboxPipesIntoTheTargetCheckAndStopRemovesIt()
         {
-            var run = _session.Run("$s = Start-DuriSandbox -ScrapeInterval 1s; $s; $s | Test-DuriPrometheusTarget; $s | Stop-DuriSandbox -PassThru");
+            var run = Session.Run("$s = Start-DuriSandbox -ScrapeInterval 1s; $s; $s | Test-DuriPrometheusTarget; $s | Stop-DuriSandbox -PassThru");
             Assert.Empty(run.AllErrors);
             var sandbox = (DuriSandbox)run.Output[0].BaseObject;
             var targets = run.Output.Skip(1).Take(2).Select(o => (PrometheusTarget)o.BaseObject).ToList();
@@ -53,17 +49,17 @@ namespace Duri.Ops.Tests
         [Fact]
         public void QueryResultsCarryTheirConnectionAndPipeOn()
         {
-            var run = _session.Run("$sandbox | Invoke-DuriQuery 'up' | Select-Object -First 1 | Test-DuriPrometheusTarget -Job n*", Vars());
+            var run = Session.Run("$sandbox | Invoke-DuriQuery 'up' | Select-Object -First 1 | Test-DuriPrometheusTarget -Job n*", Vars());
             Assert.Empty(run.AllErrors);
             var target = run.Single<PrometheusTarget>();
             Assert.Equal("node", target.Job);
-            Assert.Same(_sandbox.Prometheus, target.Prometheus);
+            Assert.Same(Sandbox.Prometheus, target.Prometheus);
         }
 
         [Fact]
         public void InstantQueryWritesOneObjectPerSeriesAndAScalarWithoutLabels()
         {
-            var run = _session.Run("Invoke-DuriQuery 'up' -Prometheus $sandbox.Prometheus; Invoke-DuriQuery 'scalar(vector(0/0))' -Prometheus $sandbox.Prometheus", Vars());
+            var run = Session.Run("Invoke-DuriQuery 'up' -Prometheus $sandbox.Prometheus; Invoke-DuriQuery 'scalar(vector(0/0))' -Prometheus $sandbox.Prometheus", Vars());
             Assert.Empty(run.AllErrors);
             var samples = run.All<PrometheusVectorSample>();
             Assert.Equal(3, samples.Count);
@@ -76,7 +72,7 @@ namespace Duri.Ops.Tests
         [Fact]
         public void ABadQueryIsAnErrorForThatItemOnlyAndCarriesPrometheusMessage()
         {
-            var run = _session.Run("[pscustomobject]@{ Query = 'sum(up' }, [pscustomobject]@{ Query = 'up' } | Invoke-DuriQuery -Prometheus $sandbox.Prometheus", Vars());
+            var run = Session.Run("[pscustomobject]@{ Query = 'sum(up' }, [pscustomobject]@{ Query = 'up' } | Invoke-DuriQuery -Prometheus $sandbox.Prometheus", Vars());
             Assert.Null(run.Terminating);
             var error = Assert.Single(run.Errors);
             Assert.Equal("PrometheusQueryFailed", Id(error));
@@ -89,7 +85,7 @@ namespace Duri.Ops.Tests
         [Fact]
         public void RangeQueryTakesPrometheusDurations()
         {
-            var run = _session.Run("Invoke-DuriRangeQuery 'vector(1)' -Since 10s -Step 2s -Prometheus $sandbox.Prometheus", Vars());
+            var run = Session.Run("Invoke-DuriRangeQuery 'vector(1)' -Since 10s -Step 2s -Prometheus $sandbox.Prometheus", Vars());
             Assert.Empty(run.AllErrors);
             var series = run.Single<PrometheusRangeSeries>();
             Assert.Equal(6, series.Count);
@@ -102,14 +98,14 @@ namespace Duri.Ops.Tests
         [InlineData("Invoke-DuriRangeQuery up -Since 30d -Step 1s", "RangeQueryTooManyPoints")]
         public void RangeQueryRejectsBadRangesBeforeCallingTheServer(string script, string id)
         {
-            var run = _session.Run(script + " -Uri http://127.0.0.1:9", Vars());
+            var run = Session.Run(script + " -Uri http://127.0.0.1:9", Vars());
             Assert.Equal(id, Id(run.Terminating!));
         }
 
         [Fact]
         public void ADurationThatIsNotOneIsRejectedAtBinding()
         {
-            var run = _session.Run("Invoke-DuriRangeQuery up -Since 'ten minutes' -Uri http://127.0.0.1:9");
+            var run = Session.Run("Invoke-DuriRangeQuery up -Since 'ten minutes' -Uri http://127.0.0.1:9");
             Assert.Equal("ParameterArgumentTransformationError", Id(run.Terminating!));
         }
 
@@ -119,7 +115,7 @@ namespace Duri.Ops.Tests
         [InlineData("http://host/?q=1")]
         public void AMalformedUriIsRejectedAtBinding(string uri)
         {
-            var run = _session.Run("Invoke-DuriQuery up -Uri $u", Vars("u", uri));
+            var run = Session.Run("Invoke-DuriQuery up -Uri $u", Vars("u", uri));
             Assert.Equal("ParameterArgumentValidationError", Id(run.Terminating!));
         }
 
@@ -128,7 +124,7 @@ namespace Duri.Ops.Tests
         {
             int port = LoopbackPort.Closed();
             var stopwatch = Stopwatch.StartNew();
-            var run = _session.Run($"Invoke-DuriQuery up -Uri http://127.0.0.1:{port} -TimeoutSec 2");
+            var run = Session.Run($"Invoke-DuriQuery up -Uri http://127.0.0.1:{port} -TimeoutSec 2");
             Assert.Equal("PrometheusUnreachable", Id(run.Terminating!));
             Assert.Equal(ErrorCategory.ConnectionError, run.Terminating!.CategoryInfo.Category);
             Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(4));
@@ -137,13 +133,13 @@ namespace Duri.Ops.Tests
         [Fact]
         public void AHangingServerIsCutOffByTimeoutSecAndCtrlCStopsAtOnce()
         {
-            using var proxy = new FaultProxy(_sandbox.PrometheusUri) { Fault = Fault.Hang };
+            using var proxy = new FaultProxy(Sandbox.PrometheusUri) { Fault = Fault.Hang };
             var stopwatch = Stopwatch.StartNew();
-            var run = _session.Run("Invoke-DuriQuery up -Uri $u -TimeoutSec 1", Vars("u", proxy.Uri));
+            var run = Session.Run("Invoke-DuriQuery up -Uri $u -TimeoutSec 1", Vars("u", proxy.Uri));
             Assert.Equal("PrometheusUnreachable", Id(run.Terminating!));
             Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(3));
 
-            using var ps = _session.CreatePipeline($"Invoke-DuriQuery up -Uri '{proxy.Uri}' -TimeoutSec 600");
+            using var ps = Session.CreatePipeline($"Invoke-DuriQuery up -Uri '{proxy.Uri}' -TimeoutSec 600");
             var pending = ps.BeginInvoke();
             System.Threading.Thread.Sleep(500);
             stopwatch.Restart();
@@ -156,8 +152,8 @@ namespace Duri.Ops.Tests
         [Fact]
         public void AnHtmlPageIsAnInvalidResponse()
         {
-            using var proxy = new FaultProxy(_sandbox.PrometheusUri) { Fault = Fault.Html };
-            var run = _session.Run("Test-DuriPrometheusTarget -Uri $u", Vars("u", proxy.Uri));
+            using var proxy = new FaultProxy(Sandbox.PrometheusUri) { Fault = Fault.Html };
+            var run = Session.Run("Test-DuriPrometheusTarget -Uri $u", Vars("u", proxy.Uri));
             Assert.Equal("PrometheusInvalidResponse", Id(run.Terminating!));
             Assert.Contains("text/html", run.Terminating!.Exception.Message);
         }
@@ -165,8 +161,8 @@ namespace Duri.Ops.Tests
         [Fact]
         public void RefusedCredentialsAreUnauthorizedAndTheSecretIsInNoStream()
         {
-            using var proxy = new FaultProxy(_sandbox.PrometheusUri) { Fault = Fault.Status, Status = 401, Body = "no" };
-            var run = _session.Run(
+            using var proxy = new FaultProxy(Sandbox.PrometheusUri) { Fault = Fault.Status, Status = 401, Body = "no" };
+            var run = Session.Run(
                 "$t = ConvertTo-SecureString 'tok-SECRET-42' -AsPlainText -Force; Invoke-DuriQuery up -Uri $u -Token $t -Verbose -Debug",
                 Vars("u", proxy.Uri, "DebugPreference", "Continue"));
             Assert.Equal("PrometheusUnauthorized", Id(run.Terminating!));
@@ -179,17 +175,17 @@ namespace Duri.Ops.Tests
         [Fact]
         public void ConnectMakesTheSessionDefaultAndRemoveModuleDisposesIt()
         {
-            using var proxy = new FaultProxy(_sandbox.PrometheusUri);
-            var run = _session.Run(
+            using var proxy = new FaultProxy(Sandbox.PrometheusUri);
+            var run = Session.Run(
                 "$c = Connect-DuriPrometheus -Uri $u -Header @{ 'X-Scope-OrgID' = 'team-a' }; $c; (Invoke-DuriQuery 'up')[0].Prometheus",
                 Vars("u", proxy.Uri));
             Assert.Empty(run.AllErrors);
             var connection = (PrometheusConnection)run.Output[0].BaseObject;
-            Assert.Equal(_sandbox.Prometheus.Version, connection.Version);
+            Assert.Equal(Sandbox.Prometheus.Version, connection.Version);
             Assert.Same(connection, run.Output[1].BaseObject);
             Assert.Equal("team-a", proxy.LastRequest["x-scope-orgid"]);
 
-            var removed = _session.Run("Remove-Module Duri.Ops; $c.IsDisposed");
+            var removed = Session.Run("Remove-Module Duri.Ops; $c.IsDisposed");
             Assert.Empty(removed.AllErrors);
             Assert.True((bool)removed.Output.Single().BaseObject);
         }
@@ -197,28 +193,28 @@ namespace Duri.Ops.Tests
         [Fact]
         public void RemoveModuleStopsTheSessionsOwnSandboxesOnly()
         {
-            var run = _session.Run("$s = Start-DuriSandbox -ScrapeInterval 1s; Remove-Module Duri.Ops; $s.PrometheusProcessId; $s.NodeExporterProcessId; $s.Path");
+            var run = Session.Run("$s = Start-DuriSandbox -ScrapeInterval 1s; Remove-Module Duri.Ops; $s.PrometheusProcessId; $s.NodeExporterProcessId; $s.Path");
             Assert.Empty(run.AllErrors);
             Assert.False(ProcessProbe.IsRunning((int)run.Output[0].BaseObject));
             Assert.False(ProcessProbe.IsRunning((int)run.Output[1].BaseObject));
             Assert.False(Directory.Exists((string)run.Output[2].BaseObject));
-            Assert.True(ProcessProbe.IsRunning(_sandbox.PrometheusProcessId));
+            Assert.True(ProcessProbe.IsRunning(Sandbox.PrometheusProcessId));
         }
 
         [Fact]
         public void WithoutAConnectionTheEnvironmentVariableIsUsed()
         {
             var previous = Environment.GetEnvironmentVariable("DURI_PROMETHEUS_URL");
-            Environment.SetEnvironmentVariable("DURI_PROMETHEUS_URL", _sandbox.PrometheusUri.ToString());
+            Environment.SetEnvironmentVariable("DURI_PROMETHEUS_URL", Sandbox.PrometheusUri.ToString());
             try
             {
-                var run = _session.Run("(Invoke-DuriQuery 'vector(5)').Prometheus.Uri; (Invoke-DuriQuery 'vector(5)').Value");
+                var run = Session.Run("(Invoke-DuriQuery 'vector(5)').Prometheus.Uri; (Invoke-DuriQuery 'vector(5)').Value");
                 Assert.Empty(run.AllErrors);
-                Assert.Equal(_sandbox.PrometheusUri, run.Output[0].BaseObject);
+                Assert.Equal(Sandbox.PrometheusUri, run.Output[0].BaseObject);
                 Assert.Equal(5.0, run.Output[1].BaseObject);
 
                 Environment.SetEnvironmentVariable("DURI_PROMETHEUS_URL", "not-a-uri");
-                var bad = _session.Run("Invoke-DuriQuery 'vector(5)'");
+                var bad = Session.Run("Invoke-DuriQuery 'vector(5)'");
                 Assert.Equal("PrometheusInvalidUri", Id(bad.Terminating!));
             }
             finally
@@ -230,19 +226,19 @@ namespace Duri.Ops.Tests
         [Fact]
         public void ExpectedJobsWithoutHealthyTargetsAreErrorsAndQuietGivesOneBoolean()
         {
-            var run = _session.Run("$sandbox | Test-DuriPrometheusTarget -ExpectedJob node, payments", Vars());
+            var run = Session.Run("$sandbox | Test-DuriPrometheusTarget -ExpectedJob node, payments", Vars());
             Assert.Equal(2, run.Output.Count);
             var error = Assert.Single(run.Errors);
             Assert.Equal("TargetJobMissing", Id(error));
             Assert.Equal("payments", error.TargetObject);
             Assert.Contains("node, prometheus", error.Exception.Message);
 
-            Assert.True((bool)_session.Run("$sandbox | Test-DuriPrometheusTarget -Quiet", Vars()).Output.Single().BaseObject);
-            var quietMissing = _session.Run("$sandbox | Test-DuriPrometheusTarget -ExpectedJob payments -Quiet", Vars());
+            Assert.True((bool)Session.Run("$sandbox | Test-DuriPrometheusTarget -Quiet", Vars()).Output.Single().BaseObject);
+            var quietMissing = Session.Run("$sandbox | Test-DuriPrometheusTarget -ExpectedJob payments -Quiet", Vars());
             Assert.Empty(quietMissing.AllErrors);
             Assert.False((bool)quietMissing.Output.Single().BaseObject);
-            Assert.False((bool)_session.Run("$sandbox | Test-DuriPrometheusTarget -Job nothing* -Quiet", Vars()).Output.Single().BaseObject);
-            var unreachable = _session.Run("Test-DuriPrometheusTarget -Uri http://127.0.0.1:9 -TimeoutSec 1 -Quiet");
+            Assert.False((bool)Session.Run("$sandbox | Test-DuriPrometheusTarget -Job nothing* -Quiet", Vars()).Output.Single().BaseObject);
+            var unreachable = Session.Run("Test-DuriPrometheusTarget -Uri http://127.0.0.1:9 -TimeoutSec 1 -Quiet");
             Assert.Empty(unreachable.AllErrors);
             Assert.False((bool)unreachable.Output.Single().BaseObject);
         }
@@ -250,7 +246,7 @@ namespace Duri.Ops.Tests
         [Fact]
         public void AStoppedExporterIsTargetDown()
         {
-            var run = _session.Run(@"
+            var run = Session.Run(@"
                 $s = Start-DuriSandbox -ScrapeInterval 1s
                 try {
                     Stop-Process -Id $s.NodeExporterProcessId
@@ -269,17 +265,17 @@ namespace Duri.Ops.Tests
         {
             int before = Directory.Exists(Path.Combine(Path.GetTempPath(), "duri-ops", "sandboxes"))
                 ? Directory.GetFiles(Path.Combine(Path.GetTempPath(), "duri-ops", "sandboxes")).Length : 0;
-            var start = _session.Run("Start-DuriSandbox -WhatIf");
+            var start = Session.Run("Start-DuriSandbox -WhatIf");
             Assert.Empty(start.Output);
             Assert.Empty(start.AllErrors);
             int after = Directory.Exists(Path.Combine(Path.GetTempPath(), "duri-ops", "sandboxes"))
                 ? Directory.GetFiles(Path.Combine(Path.GetTempPath(), "duri-ops", "sandboxes")).Length : 0;
             Assert.Equal(before, after);
 
-            var stop = _session.Run("$sandbox | Stop-DuriSandbox -WhatIf", Vars());
+            var stop = Session.Run("$sandbox | Stop-DuriSandbox -WhatIf", Vars());
             Assert.Empty(stop.AllErrors);
-            Assert.Equal(SandboxState.Running, _sandbox.State);
-            Assert.True(Directory.Exists(_sandbox.Path));
+            Assert.Equal(SandboxState.Running, Sandbox.State);
+            Assert.True(Directory.Exists(Sandbox.Path));
         }
 
         [Fact]
@@ -289,7 +285,7 @@ namespace Duri.Ops.Tests
             Environment.SetEnvironmentVariable("DURI_PROMETHEUS_BIN", "/nonexistent/prometheus");
             try
             {
-                var run = _session.Run("Start-DuriSandbox");
+                var run = Session.Run("Start-DuriSandbox");
                 Assert.Equal("SandboxBinaryMissing", Id(run.Terminating!));
                 Assert.Equal(ErrorCategory.ObjectNotFound, run.Terminating!.CategoryInfo.Category);
                 Assert.Contains("DURI_PROMETHEUS_BIN", run.Terminating.Exception.Message);

@@ -14,22 +14,18 @@ namespace Duri.Ops.Tests
 {
     [Collection(SandboxCollection.Name)]
     [Trait("Category", "Integration")]
-    public sealed class CompleterTests : IDisposable
+    public sealed class CompleterTests : SandboxSessionTest
     {
-        private readonly DuriSandbox _sandbox;
-        private readonly PowerShellSession _session = new PowerShellSession();
 
         public CompleterTests(SandboxFixture fixture)
+            : base(fixture)
         {
-            _sandbox = fixture.Sandbox;
         }
-
-        public void Dispose() => _session.Dispose();
 
         /// <summary>What Tab offers with the cursor at the end of <paramref name="line"/>, as a console host asks for it.</summary>
         private CommandCompletion Complete(string line)
         {
-            var run = _session.Run("TabExpansion2 -inputScript $line -cursorColumn $line.Length", new Hashtable { ["line"] = line });
+            var run = Session.Run("TabExpansion2 -inputScript $line -cursorColumn $line.Length", new Hashtable { ["line"] = line });
             Assert.Empty(run.AllErrors);
             return (CommandCompletion)run.Output.Single().BaseObject;
         }
@@ -41,7 +37,7 @@ namespace Duri.Ops.Tests
         [Fact]
         public void JobCompletesJobNamesFromTheServer()
         {
-            var completion = Complete($"Test-DuriPrometheusTarget -Uri {_sandbox.PrometheusUri} -Job n");
+            var completion = Complete($"Test-DuriPrometheusTarget -Uri {Sandbox.PrometheusUri} -Job n");
             Assert.Equal(new[] { "node" }, Texts(completion));
             var match = completion.CompletionMatches.Single();
             Assert.Equal(CompletionResultType.ParameterValue, match.ResultType);
@@ -51,13 +47,13 @@ namespace Duri.Ops.Tests
         [Fact]
         public void ExpectedJobCompletesJobNamesFromTheServer()
         {
-            Assert.Equal(new[] { "prometheus" }, Texts(Complete($"Test-DuriPrometheusTarget -Uri {_sandbox.PrometheusUri} -ExpectedJob P")));
+            Assert.Equal(new[] { "prometheus" }, Texts(Complete($"Test-DuriPrometheusTarget -Uri {Sandbox.PrometheusUri} -ExpectedJob P")));
         }
 
         [Fact]
         public void QueryCompletesMetricNames()
         {
-            var completion = Complete($"Invoke-DuriQuery -Uri {_sandbox.PrometheusUri} -Query prometheus_build_");
+            var completion = Complete($"Invoke-DuriQuery -Uri {Sandbox.PrometheusUri} -Query prometheus_build_");
             Assert.Contains("prometheus_build_info", Texts(completion));
             Assert.All(Texts(completion), t => Assert.StartsWith("prometheus_build_", t, StringComparison.Ordinal));
             Assert.Equal(Texts(completion).OrderBy(t => t, StringComparer.Ordinal), Texts(completion));
@@ -66,36 +62,36 @@ namespace Duri.Ops.Tests
         [Fact]
         public void RangeQueryCompletesTheMetricNameAtTheEndOfAnOpenQuotedExpression()
         {
-            var completion = Complete($"Invoke-DuriRangeQuery -Uri {_sandbox.PrometheusUri} -Since 5m -Query 'rate(prometheus_http_requests_t");
+            var completion = Complete($"Invoke-DuriRangeQuery -Uri {Sandbox.PrometheusUri} -Since 5m -Query 'rate(prometheus_http_requests_t");
             var match = Assert.Single(completion.CompletionMatches);
             Assert.Equal("'rate(prometheus_http_requests_total", match.CompletionText);
             Assert.Equal("prometheus_http_requests_total", match.ListItemText);
             Assert.Equal("prometheus_http_requests_total", match.ToolTip);
 
-            var closed = Complete($"Invoke-DuriRangeQuery -Uri {_sandbox.PrometheusUri} -Query 'rate(prometheus_http_requests_t'");
+            var closed = Complete($"Invoke-DuriRangeQuery -Uri {Sandbox.PrometheusUri} -Query 'rate(prometheus_http_requests_t'");
             Assert.Equal(new[] { "'rate(prometheus_http_requests_total'" }, Texts(closed));
         }
 
         [Fact]
         public void WithoutUriTheSessionConnectionIsAskedAndKeptOpen()
         {
-            using var proxy = new FaultProxy(_sandbox.PrometheusUri);
-            var connect = _session.Run("$c = Connect-DuriPrometheus -Uri $u", new Hashtable { ["u"] = proxy.Uri });
+            using var proxy = new FaultProxy(Sandbox.PrometheusUri);
+            var connect = Session.Run("$c = Connect-DuriPrometheus -Uri $u", new Hashtable { ["u"] = proxy.Uri });
             Assert.Empty(connect.AllErrors);
 
             Assert.Equal(new[] { "node" }, Texts(Complete("Test-DuriPrometheusTarget -Job n")));
             Assert.StartsWith("/api/v1/label/job/values", proxy.LastRequest["@target"], StringComparison.Ordinal);
             Assert.Contains("prometheus_build_info", Texts(Complete("Invoke-DuriQuery prometheus_build_")));
             Assert.StartsWith("/api/v1/label/__name__/values", proxy.LastRequest["@target"], StringComparison.Ordinal);
-            Assert.False((bool)_session.Run("$c.IsDisposed").Output.Single().BaseObject);
+            Assert.False((bool)Session.Run("$c.IsDisposed").Output.Single().BaseObject);
         }
 
         [Fact]
         public void AConnectionInAVariableIsAskedBeforeTheSessionConnection()
         {
-            using var named = new FaultProxy(_sandbox.PrometheusUri);
-            using var sessionDefault = new FaultProxy(_sandbox.PrometheusUri);
-            var connect = _session.Run("$named = Connect-DuriPrometheus -Uri $n; $null = Connect-DuriPrometheus -Uri $d", new Hashtable { ["n"] = named.Uri, ["d"] = sessionDefault.Uri });
+            using var named = new FaultProxy(Sandbox.PrometheusUri);
+            using var sessionDefault = new FaultProxy(Sandbox.PrometheusUri);
+            var connect = Session.Run("$named = Connect-DuriPrometheus -Uri $n; $null = Connect-DuriPrometheus -Uri $d", new Hashtable { ["n"] = named.Uri, ["d"] = sessionDefault.Uri });
             Assert.Empty(connect.AllErrors);
             int sessionRequests = sessionDefault.Requests.Count;
 
@@ -116,7 +112,7 @@ namespace Duri.Ops.Tests
         [Fact]
         public void AHangingServerIsCutOffAfterTheCompletionBound()
         {
-            using var proxy = new FaultProxy(_sandbox.PrometheusUri) { Fault = Fault.Hang };
+            using var proxy = new FaultProxy(Sandbox.PrometheusUri) { Fault = Fault.Hang };
             var stopwatch = Stopwatch.StartNew();
             var completion = Complete($"Test-DuriPrometheusTarget -Uri {proxy.Uri} -Job n");
             Assert.Empty(completion.CompletionMatches);
@@ -127,7 +123,7 @@ namespace Duri.Ops.Tests
         public void WithoutAConnectionTheEnvironmentVariableIsAskedAndABadOneCompletesNothing()
         {
             var previous = Environment.GetEnvironmentVariable("DURI_PROMETHEUS_URL");
-            Environment.SetEnvironmentVariable("DURI_PROMETHEUS_URL", _sandbox.PrometheusUri.ToString());
+            Environment.SetEnvironmentVariable("DURI_PROMETHEUS_URL", Sandbox.PrometheusUri.ToString());
             try
             {
                 Assert.Equal(new[] { "node" }, Texts(Complete("Test-DuriPrometheusTarget -Job n")));

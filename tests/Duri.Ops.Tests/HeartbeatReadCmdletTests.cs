@@ -14,30 +14,26 @@ namespace Duri.Ops.Tests
 {
     [Collection(SandboxCollection.Name)]
     [Trait("Category", "Integration")]
-    public sealed class HeartbeatReadCmdletTests : IDisposable
+    public sealed class HeartbeatReadCmdletTests : SandboxSessionTest
     {
-        private readonly DuriSandbox _sandbox;
-        private readonly PowerShellSession _session = new PowerShellSession();
 
         public HeartbeatReadCmdletTests(SandboxFixture fixture)
+            : base(fixture)
         {
-            _sandbox = fixture.Sandbox;
         }
 
-        public void Dispose() => _session.Dispose();
-
-        private Hashtable Vars() => new Hashtable { ["sandbox"] = _sandbox };
+        private Hashtable Vars() => new Hashtable { ["sandbox"] = Sandbox };
 
         private void Write(string file, string realm, string extraLabels = "")
         {
             var now = (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0).ToString("R", CultureInfo.InvariantCulture);
-            File.WriteAllText(Path.Combine(_sandbox.TextfileDirectory, file), $"duri_heartbeat_timestamp_seconds{{metric_realm=\"{realm}\"{extraLabels}}} {now}\n");
+            File.WriteAllText(Path.Combine(Sandbox.TextfileDirectory, file), $"duri_heartbeat_timestamp_seconds{{metric_realm=\"{realm}\"{extraLabels}}} {now}\n");
         }
 
         [Fact]
         public void NoSeriesIsHeartbeatNotFound()
         {
-            var run = _session.Run("$sandbox | Get-DuriHeartbeat -Realm nowhere", Vars());
+            var run = Session.Run("$sandbox | Get-DuriHeartbeat -Realm nowhere", Vars());
             Assert.Empty(run.Output);
             var error = Assert.Single(run.Errors);
             Assert.Equal("HeartbeatNotFound", Id(error));
@@ -50,7 +46,7 @@ namespace Duri.Ops.Tests
             try
             {
                 Write("hb-frozen.prom", "frozen");
-                var run = _session.Run("$sandbox | Get-DuriHeartbeat -Realm frozen -Window 3s -Wait 4s", Vars());
+                var run = Session.Run("$sandbox | Get-DuriHeartbeat -Realm frozen -Window 3s -Wait 4s", Vars());
                 var status = run.Single<HeartbeatStatus>();
                 Assert.False(status.Ok);
                 Assert.Equal("HeartbeatNotOk", Id(Assert.Single(run.Errors)));
@@ -59,7 +55,7 @@ namespace Duri.Ops.Tests
             }
             finally
             {
-                File.Delete(Path.Combine(_sandbox.TextfileDirectory, "hb-frozen.prom"));
+                File.Delete(Path.Combine(Sandbox.TextfileDirectory, "hb-frozen.prom"));
             }
         }
 
@@ -70,7 +66,7 @@ namespace Duri.Ops.Tests
             {
                 Write("hb-two-a.prom", "two");
                 Write("hb-two-b.prom", "two", ", path=\"/var/lib/old\"");
-                var run = _session.Run("$deadline = (Get-Date).AddSeconds(15); do { $r = @($sandbox | Get-DuriHeartbeat -Realm two -WarningVariable w -WarningAction SilentlyContinue) } while ($r.Count -lt 2 -and (Get-Date) -lt $deadline); $r; $w", Vars());
+                var run = Session.Run("$deadline = (Get-Date).AddSeconds(15); do { $r = @($sandbox | Get-DuriHeartbeat -Realm two -WarningVariable w -WarningAction SilentlyContinue) } while ($r.Count -lt 2 -and (Get-Date) -lt $deadline); $r; $w", Vars());
                 var statuses = run.Output.Where(o => o.BaseObject is HeartbeatStatus).Select(o => (HeartbeatStatus)o.BaseObject).ToList();
                 Assert.Equal(2, statuses.Count);
                 Assert.All(statuses, s => Assert.True(s.Ambiguous));
@@ -80,8 +76,8 @@ namespace Duri.Ops.Tests
             }
             finally
             {
-                File.Delete(Path.Combine(_sandbox.TextfileDirectory, "hb-two-a.prom"));
-                File.Delete(Path.Combine(_sandbox.TextfileDirectory, "hb-two-b.prom"));
+                File.Delete(Path.Combine(Sandbox.TextfileDirectory, "hb-two-a.prom"));
+                File.Delete(Path.Combine(Sandbox.TextfileDirectory, "hb-two-b.prom"));
             }
         }
     }
