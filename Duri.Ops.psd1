@@ -22,6 +22,8 @@
         'Test-DuriPrometheusConfig'
         'Write-DuriHeartbeat'
         'Get-DuriHeartbeat'
+        'Invoke-DuriCanarySampling'
+        'Test-DuriCanaryQuorum'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
