@@ -57,8 +57,8 @@ namespace Duri.Ops.Engine.Canary
     /// <summary>
     /// Sends canary samples at a fixed rate for a duration, at most Concurrency at a time, each bounded by a timeout,
     /// and counts samples, distinct fingerprints (SHA-256 of what the probe returns) and failures. Sample k is due at
-    /// start + k / rate, so the schedule does not drift; when every slot is busy the next sample waits for one, and none
-    /// starts after the duration (the result's Sent then falls short of Planned). The running counts go to the publisher
+    /// start + k / rate, so the schedule does not drift; when every slot is busy the next sample waits for one, and once
+    /// that wait reaches past the duration sampling ends (the result's Sent then falls short of Planned). The running counts go to the publisher
     /// every PublishInterval and once more at the end, also when the run is cancelled: cancellation stops new samples,
     /// abandons the ones in flight (they count neither way) and returns the partial result instead of throwing.
     /// </summary>
@@ -107,13 +107,18 @@ namespace Duri.Ops.Engine.Canary
                 {
                     for (long k = 0; k < planned; k++)
                     {
-                        var wait = TimeSpan.FromTicks((long)(k * (TimeSpan.TicksPerSecond / options.Rate))) - tally.Elapsed;
-                        if (wait > TimeSpan.Zero) await Task.Delay(wait, run.Token).ConfigureAwait(false);
-                        await slots.WaitAsync(run.Token).ConfigureAwait(false);
-                        if (tally.Elapsed >= options.Duration)
+                        run.Token.ThrowIfCancellationRequested();
+                        await DelayUntilAsync(tally, TimeSpan.FromTicks((long)(k * (TimeSpan.TicksPerSecond / options.Rate))), run.Token).ConfigureAwait(false);
+                        if (!slots.Wait(0))
                         {
-                            slots.Release();
-                            break;
+                            await slots.WaitAsync(run.Token).ConfigureAwait(false);
+                            // Every slot was busy until after the end: the target is too slow for the rate; stop here.
+                            // (A sample that is only late by the timer's granularity is still sent.)
+                            if (tally.Elapsed >= options.Duration)
+                            {
+                                slots.Release();
+                                break;
+                            }
                         }
                         tally.Started();
                         inFlight.Add(SampleAsync(probe, k + 1, options.Timeout, tally, slots, run.Token));
@@ -125,17 +130,13 @@ namespace Duri.Ops.Engine.Canary
                     // Stopped (or a publish failed): no new samples; the ones in flight see the same token.
                 }
                 await Task.WhenAll(inFlight).ConfigureAwait(false);
-                var rest = options.Duration - tally.Elapsed;
-                if (rest > TimeSpan.Zero && !run.IsCancellationRequested)
+                try
                 {
                     // The last sample is due 1/rate before the end; the run still lasts the whole duration.
-                    try
-                    {
-                        await Task.Delay(rest, run.Token).ConfigureAwait(false);
-                    }
-                    catch (OperationCanceledException)
-                    {
-                    }
+                    await DelayUntilAsync(tally, options.Duration, run.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
                 }
                 reporterStop.Cancel();
                 var publishFailure = await reporter.ConfigureAwait(false);
@@ -143,6 +144,16 @@ namespace Duri.Ops.Engine.Canary
                 if (publishFailure != null) throw publishFailure.With(final);
                 Publish(publisher, final);
                 return final;
+            }
+        }
+
+        /// <summary>Waits until the run's clock reaches <paramref name="due"/>; timers may fire a little early, so it checks again.</summary>
+        private static async Task DelayUntilAsync(Tally tally, TimeSpan due, CancellationToken cancellationToken)
+        {
+            TimeSpan wait;
+            while ((wait = due - tally.Elapsed) > TimeSpan.Zero)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Ceiling(wait.TotalMilliseconds)), cancellationToken).ConfigureAwait(false);
             }
         }
 
