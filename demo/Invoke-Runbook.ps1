@@ -42,6 +42,18 @@ try {
     Write-Step "Range query: Invoke-DuriRangeQuery 'scrape_duration_seconds' -Since 5s -Step 1s"
     Start-Sleep -Seconds 3
     $sandbox | Invoke-DuriRangeQuery 'scrape_duration_seconds' -Since 5s -Step 1s | Show
+
+    Write-Step 'Runbook 4, generate_canary_samples.sh: Invoke-DuriCanarySampling for 3s against the sandbox (query time(): every answer differs)'
+    $canary = Invoke-DuriCanarySampling -Uri ($sandbox.PrometheusUri.ToString() + 'api/v1/query?query=time()') -Duration 3s -Rate 20 -TextfileDirectory $sandbox.TextfileDirectory -MinimumSamples 50
+    $canary | Show
+
+    Write-Step 'canary-quorum-pass: Test-DuriCanaryQuorum -MinimumSamples 50 through Prometheus, once node_exporter has served the counts'
+    $deadline = (Get-Date).AddSeconds(15)
+    do { $quorum = $sandbox | Test-DuriCanaryQuorum -MinimumSamples 50 } while ($quorum.Samples -ne $canary.Samples -and (Get-Date) -lt $deadline -and -not (Start-Sleep -Milliseconds 250))
+    $quorum | Show
+
+    Write-Step 'The same check fails on a target whose answers are all alike (/-/healthy): Invoke-DuriCanarySampling | Test-DuriCanaryQuorum'
+    Invoke-DuriCanarySampling -Uri ($sandbox.PrometheusUri.ToString() + '-/healthy') -Duration 2s -Rate 10 | Test-DuriCanaryQuorum -MinimumSamples 10 | Show
 }
 finally {
     Write-Step 'Stop-DuriSandbox'
