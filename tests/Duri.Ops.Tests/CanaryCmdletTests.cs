@@ -82,10 +82,11 @@ namespace Duri.Ops.Tests
             Assert.Equal(1, (int)run.Output[1].BaseObject);
             Assert.Equal("script block", result.Target);
             Assert.Equal(1, result.Concurrency);
-            Assert.Equal(20, result.Sent);
-            Assert.Equal(20, result.Samples);
-            // Objects are fingerprinted by content: 15 distinct custom objects and one hashtable 5 times.
-            Assert.Equal(16, result.Unique);
+            // One at a time on a shared machine: a stall at the end may cut the last few, so count what ran.
+            Assert.InRange(result.Sent, 8, 20);
+            Assert.Equal(result.Sent, result.Samples);
+            // Objects are fingerprinted by content: a distinct custom object for each n not divisible by 4, one hashtable for the rest.
+            Assert.Equal(result.Sent - result.Sent / 4 + 1, result.Unique);
         }
 
         [Fact]
@@ -93,9 +94,10 @@ namespace Duri.Ops.Tests
         {
             var run = _session.Run(WarmUp + "Invoke-DuriCanarySampling -Duration 1s -Rate 10 -ScriptBlock { if ($args[0] -gt 6) { throw 'canary down' }; [guid]::NewGuid() }", Vars());
             var result = run.Single<CanaryResult>();
+            Assert.InRange(result.Sent, 8, 10);
             Assert.Equal(6, result.Samples);
             Assert.Equal(6, result.Unique);
-            Assert.Equal(4, result.FailureReasons["script error"]);
+            Assert.Equal(result.Sent - 6, result.FailureReasons["script error"]);
             Assert.Contains("canary down", result.LastFailure, StringComparison.Ordinal);
         }
 
@@ -103,7 +105,7 @@ namespace Duri.Ops.Tests
         public void TheQuorumTakesAPipedResult()
         {
             var run = _session.Run(
-                WarmUp + "$r = Invoke-DuriCanarySampling -Duration 1s -Rate 20 -ScriptBlock { [guid]::NewGuid().Guid }; " +
+                WarmUp + "$r = Invoke-DuriCanarySampling -Duration 2s -Rate 20 -ScriptBlock { [guid]::NewGuid().Guid }; " +
                 "$r | Test-DuriCanaryQuorum -MinimumSamples 20; $r | Test-DuriCanaryQuorum; $r | Test-DuriCanaryQuorum -MinimumSamples 20 -Quiet; $r | Test-DuriCanaryQuorum -Quiet", Vars());
             Assert.Empty(run.AllErrors);
             var pass = (CanaryQuorumResult)run.Output[0].BaseObject;
@@ -149,6 +151,7 @@ namespace Duri.Ops.Tests
         [InlineData("-Uri $uri -Duration 10s -TimeoutSec 0")]
         [InlineData("-Uri ftp://example.com/ -Duration 10s")]
         [InlineData("-Uri /relative -Duration 10s")]
+        [InlineData("-Uri http://user:secret@127.0.0.1/ -Duration 10s")]
         [InlineData("-Uri $uri -Duration 10s -Realm 'pr\"od'")]
         [InlineData("-Uri $uri -Duration 10s -MinimumUniqueRatio 1.5")]
         [InlineData("-Uri $uri -Duration 10s -MinimumSamples 0")]
@@ -159,6 +162,40 @@ namespace Duri.Ops.Tests
             Assert.Empty(run.Output);
             Assert.Equal("ParameterArgumentValidationError", Id(run.Terminating!));
             Assert.Equal(0, target.Requests);
+        }
+
+        [Fact]
+        public void MoreSamplesThanCanBeCountedIsCanaryParameterInvalid()
+        {
+            var run = _session.Run("Invoke-DuriCanarySampling -ScriptBlock { 1 } -Duration 30d -Rate 1000", Vars());
+            Assert.Empty(run.Output);
+            Assert.Equal("CanaryParameterInvalid", Id(run.Terminating!));
+            Assert.Equal(ErrorCategory.InvalidArgument, run.Terminating!.CategoryInfo.Category);
+        }
+
+        [Fact]
+        public void AFileThatCannotBeWrittenIsCanaryWriteFailedBeforeAnySample()
+        {
+            using var target = new CanaryTarget(CanaryTarget.EveryFourthRepeats);
+            // A directory where the file must go makes the rename fail, for root as for anyone.
+            Directory.CreateDirectory(Path.Combine(_directory, "duri_canary_prod.prom"));
+            var run = _session.Run("Invoke-DuriCanarySampling -Uri $uri -Duration 5s -TextfileDirectory $dir", Vars(target));
+            Assert.Empty(run.Output);
+            Assert.Equal("CanaryWriteFailed", Id(run.Terminating!));
+            Assert.Equal(ErrorCategory.WriteError, run.Terminating!.CategoryInfo.Category);
+            Assert.Contains("before the first sample", run.Terminating.ToString(), StringComparison.Ordinal);
+            Assert.Equal(0, target.Requests);
+        }
+
+        [Fact]
+        public void AScriptBlockThatOverrunsTheTimeoutIsAFailureAndTheNextSampleRunsAfterIt()
+        {
+            var run = _session.Run(WarmUp + "Invoke-DuriCanarySampling -Duration 3s -Rate 1 -TimeoutSec 1 -ScriptBlock { if ($args[0] -eq 1) { Start-Sleep -Milliseconds 1500 }; [guid]::NewGuid() }", Vars());
+            Assert.Empty(run.AllErrors);
+            var result = run.Single<CanaryResult>();
+            Assert.Equal(3, result.Sent);
+            Assert.Equal(2, result.Samples);
+            Assert.Equal(1, result.FailureReasons["timeout"]);
         }
 
         [Fact]
@@ -209,19 +246,22 @@ namespace Duri.Ops.Tests
             try
             {
                 var run = Session.Run(
-                    CanaryCmdletTests.WarmUp + "$null = Invoke-DuriCanarySampling -Duration 1s -Rate 30 -TextfileDirectory $dir -Realm canaryhosted -ScriptBlock { if ($args[0] -le 2) { 'same' } else { \"r$($args[0])\" } }; " +
+                    CanaryCmdletTests.WarmUp + "$r = Invoke-DuriCanarySampling -Duration 2s -Rate 15 -TextfileDirectory $dir -Realm canaryhosted -ScriptBlock { if ($args[0] -le 2) { 'same' } else { \"r$($args[0])\" } }; " +
                     "$deadline = (Get-Date).AddSeconds(20); " +
-                    "do { $q = $sandbox | Test-DuriCanaryQuorum -Realm canaryhosted -MinimumSamples 30 } while ($q.Samples -ne 30 -and (Get-Date) -lt $deadline -and -not (Start-Sleep -Milliseconds 250)); " +
-                    "$q; $sandbox | Test-DuriCanaryQuorum -Realm canaryhosted -MinimumSamples 30 -MinimumUniqueRatio 0.99 -Quiet; $sandbox | Test-DuriCanaryQuorum -Realm canaryhosted -MinimumSamples 30 -Quiet",
+                    "do { $q = $sandbox | Test-DuriCanaryQuorum -Realm canaryhosted -MinimumSamples 10 } while ($q.Samples -ne $r.Samples -and (Get-Date) -lt $deadline -and -not (Start-Sleep -Milliseconds 250)); " +
+                    "$r; $q; $sandbox | Test-DuriCanaryQuorum -Realm canaryhosted -MinimumSamples 10 -MinimumUniqueRatio 0.99 -Quiet; $sandbox | Test-DuriCanaryQuorum -Realm canaryhosted -MinimumSamples 10 -Quiet",
                     Vars());
                 Assert.Empty(run.AllErrors);
-                var verdict = (CanaryQuorumResult)run.Output[0].BaseObject;
+                var sampled = (CanaryResult)run.Output[0].BaseObject;
+                var verdict = (CanaryQuorumResult)run.Output[1].BaseObject;
+                Assert.InRange(sampled.Samples, 15, 30);
                 Assert.True(verdict.Passed, verdict.Reason);
                 Assert.Equal("prometheus", verdict.Source);
-                Assert.Equal(30, verdict.Samples);
-                Assert.Equal(29.0 / 30, verdict.UniqueRatio, 12);
+                Assert.Equal(sampled.Samples, verdict.Samples);
+                // Samples 1 and 2 answer alike: one fewer distinct answer than samples.
+                Assert.Equal((sampled.Samples - 1.0) / sampled.Samples, verdict.UniqueRatio, 12);
                 Assert.Equal(Sandbox.Prometheus.Uri, verdict.Prometheus!.Uri);
-                Assert.Equal(new object[] { false, true }, run.Output.Skip(1).Select(o => o.BaseObject));
+                Assert.Equal(new object[] { false, true }, run.Output.Skip(2).Select(o => o.BaseObject));
             }
             finally
             {

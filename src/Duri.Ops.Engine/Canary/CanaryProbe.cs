@@ -42,8 +42,8 @@ namespace Duri.Ops.Engine.Canary
         public CanaryHttpTarget(Uri uri, int maximumConnections)
         {
             if (uri == null) throw new ArgumentNullException(nameof(uri));
-            if (!uri.IsAbsoluteUri || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
-                throw new ArgumentException($"'{uri}' is not an absolute http or https URI.", nameof(uri));
+            string? problem = DescribeInvalidUri(uri);
+            if (problem != null) throw new ArgumentException(problem, nameof(uri));
             if (maximumConnections < 1) throw new ArgumentOutOfRangeException(nameof(maximumConnections), "At least one connection.");
             Uri = uri;
             var handler = new HttpClientHandler { UseCookies = false, MaxConnectionsPerServer = maximumConnections };
@@ -52,6 +52,16 @@ namespace Duri.Ops.Engine.Canary
         }
 
         public Uri Uri { get; }
+
+        /// <summary>Why <paramref name="uri"/> cannot be a canary target, or null when it can.</summary>
+        public static string? DescribeInvalidUri(Uri? uri)
+        {
+            if (uri == null || !uri.IsAbsoluteUri || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+                return $"'{uri}' is not an absolute http or https URI, such as https://canary.example.com/api/id.";
+            // The URI is shown in results, progress and messages; a password in it would be shown too.
+            if (uri.UserInfo.Length > 0) return "The canary URI carries a user name or password; the canary sends no credentials, and they would appear in its results.";
+            return null;
+        }
 
         public async Task<byte[]> SampleAsync(long sampleNumber, CancellationToken cancellationToken)
         {

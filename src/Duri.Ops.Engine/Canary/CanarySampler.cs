@@ -181,7 +181,7 @@ namespace Duri.Ops.Engine.Canary
                     {
                         tally.Failure(e.Reason, $"Sample {number}: {e.Message}");
                     }
-                    catch (Exception e) when (!(e is OperationCanceledException))
+                    catch (Exception e)
                     {
                         tally.Failure("error", $"Sample {number}: {e.Message}");
                     }

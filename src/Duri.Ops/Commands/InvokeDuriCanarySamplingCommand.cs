@@ -191,16 +191,22 @@ namespace Duri.Ops.Commands
             while (!sampling.IsCompleted)
             {
                 WaitHandle.WaitAny(handles, 250);
-                try
-                {
-                    DrainPipelineThreadWork();
-                }
-                catch (PipelineStoppedException)
-                {
-                    // Progress written while stopping: the counts are still to be published, so keep waiting.
-                }
+                DrainUnlessStopping();
             }
+            DrainUnlessStopping();
             return sampling.GetAwaiter().GetResult();
+        }
+
+        private void DrainUnlessStopping()
+        {
+            try
+            {
+                DrainPipelineThreadWork();
+            }
+            catch (PipelineStoppedException)
+            {
+                // Progress written while stopping: the counts are still to be published, so keep waiting.
+            }
         }
 
         private void QueueForPipelineThread(Action action)
@@ -286,15 +292,14 @@ namespace Duri.Ops.Commands
         }
     }
 
-    /// <summary>Rejects, at binding, a canary URI that is not an absolute http or https URI.</summary>
+    /// <summary>Rejects, at binding, a canary URI that is not an absolute http or https URI, or that carries credentials.</summary>
     [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
     internal sealed class ValidateCanaryUriAttribute : ValidateArgumentsAttribute
     {
         protected override void Validate(object arguments, EngineIntrinsics engineIntrinsics)
         {
-            var uri = (arguments is PSObject pso ? pso.BaseObject : arguments) as Uri;
-            if (uri == null || !uri.IsAbsoluteUri || (uri.Scheme != System.Uri.UriSchemeHttp && uri.Scheme != System.Uri.UriSchemeHttps))
-                throw new ValidationMetadataException($"'{arguments}' is not an absolute http or https URI, such as https://canary.example.com/api/id.");
+            string? problem = CanaryHttpTarget.DescribeInvalidUri((arguments is PSObject pso ? pso.BaseObject : arguments) as Uri);
+            if (problem != null) throw new ValidationMetadataException(problem);
         }
     }
 }
