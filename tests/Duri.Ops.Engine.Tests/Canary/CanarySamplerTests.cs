@@ -227,6 +227,24 @@ namespace Duri.Ops.Engine.Tests.Canary
         }
 
         [Fact]
+        public async Task APublishThatFailsMidRunStopsSamplingAndCarriesThePartialCounts()
+        {
+            var publisher = new CanaryPublisher(_directory, "prod");
+            CanaryProbe probe = (n, _) => Task.FromResult(BitConverter.GetBytes(n));
+            var running = CanarySampler.RunAsync(probe, Options(50, TimeSpan.FromSeconds(30)), publisher, null, CancellationToken.None);
+            var deadline = DateTime.UtcNow.AddSeconds(20);
+            while (!(File.Exists(publisher.Path) && ReadPublished(publisher.Path)[CanaryPublisher.SamplesMetric] > 0) && DateTime.UtcNow < deadline) await Task.Delay(20);
+            File.Delete(publisher.Path);
+            Directory.CreateDirectory(publisher.Path);
+
+            var e = await Assert.ThrowsAsync<CanaryPublishException>(() => running);
+            Assert.NotNull(e.Partial);
+            Assert.False(e.Partial!.Completed);
+            Assert.True(e.Partial.Samples > 0);
+            Assert.True(e.Partial.Duration < TimeSpan.FromSeconds(25), $"Sampling went on for {e.Partial.Duration}.");
+        }
+
+        [Fact]
         public async Task AnUnwritableDirectoryFailsBeforeTheFirstSample()
         {
             var readOnly = Path.Combine(_directory, "ro");
