@@ -67,6 +67,25 @@ namespace Duri.Ops.Tests
         }
 
         [Fact]
+        public void ASandboxWithoutTheLifecycleApiIsRefusedThenReloadedBySignal()
+        {
+            var run = Session.Run(@"
+                $s = Start-DuriSandbox -ScrapeInterval 1s -RuleFile @() -DisableLifecycleApi
+                try {
+                    $s | Invoke-DuriSafeReload -Force -ErrorAction SilentlyContinue -ErrorVariable refused
+                    $refused | ForEach-Object { $_.FullyQualifiedErrorId.Split(',')[0] }
+                    $s | Invoke-DuriSafeReload -Signal -Force
+                } finally { $s | Stop-DuriSandbox }");
+            Assert.Empty(run.AllErrors);
+            var refused = (SafeReloadResult)run.Output[0].BaseObject;
+            Assert.Equal(SafeReloadFailure.ReloadLifecycleDisabled, refused.Failure);
+            Assert.Equal("ReloadLifecycleDisabled", run.Output[1].BaseObject);
+            var signalled = (SafeReloadResult)run.Output[2].BaseObject;
+            Assert.True(signalled.Succeeded, signalled.Message);
+            Assert.StartsWith("SIGHUP to process ", signalled.Method);
+        }
+
+        [Fact]
         public void BadInputIsRefusedBeforeAnyWork()
         {
             var signal = Session.Run("Invoke-DuriSafeReload $sandbox.ConfigPath -Prometheus $sandbox.Prometheus -Signal -Force", Vars());
