@@ -20,6 +20,7 @@
         'Invoke-DuriRuleTest'
         'Test-DuriRuleFile'
         'Test-DuriPrometheusConfig'
+        'Invoke-DuriSafeReload'
         'Write-DuriHeartbeat'
         'Get-DuriHeartbeat'
         'Invoke-DuriCanarySampling'

@@ -31,6 +31,20 @@ try {
     $sandbox | Test-DuriPrometheusTarget -ExpectedJob prometheus, node | Show
     Write-Host ("All targets healthy (-Quiet): {0}" -f ($sandbox | Test-DuriPrometheusTarget -Quiet))
 
+    Write-Step 'Runbook 1, reload_safe.sh: add a rule to the sandbox, then Invoke-DuriSafeReload -Force'
+    $demoRule = Join-Path $sandbox.RulesDirectory 'demo.yml'
+    Set-Content -LiteralPath $demoRule -Value "groups:`n  - name: demo`n    rules:`n      - record: duri_demo:targets_up`n        expr: sum(up)`n"
+    $sandbox | Invoke-DuriSafeReload -Force | Show
+    $reloadedAt = ($sandbox | Invoke-DuriQuery 'prometheus_config_last_reload_success_timestamp_seconds').Value
+
+    Write-Step 'The same with a broken rule: the check fails, nothing is sent'
+    Set-Content -LiteralPath $demoRule -Value "groups:`n  - name: demo`n    rules:`n      - record: duri_demo:targets_up`n        expr: sum(up`n"
+    $sandbox | Invoke-DuriSafeReload -Force -ErrorAction SilentlyContinue -ErrorVariable reloadErrors | Show
+    $reloadErrors | ForEach-Object { Write-Host "  error $($_.FullyQualifiedErrorId.Split(',')[0]): $($_.Exception.Message.Split([Environment]::NewLine)[0])" }
+    $stillAt = ($sandbox | Invoke-DuriQuery 'prometheus_config_last_reload_success_timestamp_seconds').Value
+    Write-Host ("Last successful reload unchanged: {0} (the server still serves group demo: {1})" -f ($stillAt -eq $reloadedAt), [bool]($sandbox | Invoke-DuriQuery 'duri_demo:targets_up'))
+    Remove-Item -LiteralPath $demoRule
+
     Write-Step 'Runbook 2, warm-up: Get-DuriHeartbeat before any beat, Write-DuriHeartbeat, then Get-DuriHeartbeat -Wait 30s'
     $sandbox | Get-DuriHeartbeat -ErrorAction Continue 2>&1 | ForEach-Object { Write-Host "  $_" }
     Write-DuriHeartbeat -Directory $sandbox.TextfileDirectory -Count 4 -Interval 1s | Show
