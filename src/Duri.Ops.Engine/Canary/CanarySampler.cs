@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
-using System.Security.Cryptography;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -65,19 +64,7 @@ namespace Duri.Ops.Engine.Canary
     public static class CanarySampler
     {
         /// <summary>The fingerprint of a response: lower-case hex SHA-256.</summary>
-        public static string Fingerprint(byte[] content)
-        {
-            if (content == null) throw new ArgumentNullException(nameof(content));
-            byte[] hash;
-            using (var sha = SHA256.Create()) hash = sha.ComputeHash(content);
-            var chars = new char[hash.Length * 2];
-            for (int i = 0; i < hash.Length; i++)
-            {
-                chars[2 * i] = "0123456789abcdef"[hash[i] >> 4];
-                chars[2 * i + 1] = "0123456789abcdef"[hash[i] & 15];
-            }
-            return new string(chars);
-        }
+        public static string Fingerprint(byte[] content) => ContentHash.Sha256Hex(content);
 
         /// <summary>
         /// Runs the sampling. <paramref name="publisher"/> receives the counts (null publishes nothing);

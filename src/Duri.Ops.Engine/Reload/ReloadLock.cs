@@ -2,7 +2,6 @@ using System;
 using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
-using Duri.Ops.Engine.Rules;
 
 namespace Duri.Ops.Engine.Reload
 {
@@ -19,7 +18,7 @@ namespace Duri.Ops.Engine.Reload
         {
             var directory = Path.Combine(Path.GetTempPath(), "duri-ops-reload-locks");
             Directory.CreateDirectory(directory);
-            var file = Path.Combine(directory, ConfigChecker.Sha256(configPath).Substring(0, 32) + ".lock");
+            var file = Path.Combine(directory, ContentHash.Sha256Hex(configPath).Substring(0, 32) + ".lock");
             var waited = System.Diagnostics.Stopwatch.StartNew();
             while (true)
             {

@@ -292,7 +292,7 @@ namespace Duri.Ops.Engine.Reload
             string now;
             try
             {
-                now = ConfigChecker.Sha256(File.ReadAllText(check.Path));
+                now = ContentHash.Sha256Hex(File.ReadAllText(check.Path));
             }
             catch (IOException)
             {

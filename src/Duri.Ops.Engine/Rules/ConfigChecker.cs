@@ -88,7 +88,7 @@ namespace Duri.Ops.Engine.Rules
                 ruleFiles.AddRange(matches);
             }
             ruleFiles = ruleFiles.Distinct(StringComparer.Ordinal).ToList();
-            results.Add(new ConfigCheckResult(configPath, ConfigKind, config.ExitCode == 0 && parsed != null, configMessages, 0, 0, contentSha256: Sha256(configText)));
+            results.Add(new ConfigCheckResult(configPath, ConfigKind, config.ExitCode == 0 && parsed != null, configMessages, 0, 0, contentSha256: ContentHash.Sha256Hex(configText)));
             if (ruleFiles.Count == 0) return results;
 
             var rules = await Promtool.RunAsync(new[] { "check", "rules" }.Concat(ruleFiles), directory, cancellationToken, promtool).ConfigureAwait(false);
@@ -109,19 +109,9 @@ namespace Duri.Ops.Engine.Rules
                 }
                 if (!passed && messages.Count == 0) messages.Add(block.Trim());
                 results.Add(new ConfigCheckResult(file, RulesKind, passed, messages, read.File.Groups.Count, read.File.Groups.Sum(g => g.Rules.Count),
-                    read.File.Groups.Select(g => g.Name).ToList(), Sha256(read.Text)));
+                    read.File.Groups.Select(g => g.Name).ToList(), ContentHash.Sha256Hex(read.Text)));
             }
             return results;
-        }
-
-        /// <summary>Lower-case hex SHA-256 of the text's UTF-8 bytes.</summary>
-        public static string Sha256(string text)
-        {
-            using var sha = System.Security.Cryptography.SHA256.Create();
-            var hash = sha.ComputeHash(System.Text.Encoding.UTF8.GetBytes(text));
-            var hex = new System.Text.StringBuilder(hash.Length * 2);
-            foreach (var b in hash) hex.Append(b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture));
-            return hex.ToString();
         }
 
         /// <summary>The files a rule_files entry names, relative to the config's directory; * and ? in any segment.</summary>
