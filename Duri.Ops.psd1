@@ -22,6 +22,8 @@
         'Test-DuriPrometheusConfig'
         'Write-DuriHeartbeat'
         'Get-DuriHeartbeat'
+        'Measure-DuriHeartbeatAlarm'
+        'Get-DuriHeartbeatRecommendation'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -73,8 +73,8 @@ namespace Duri.Ops.Engine.HeartbeatModel
         /// <summary>
         /// Records what every evaluation of a healthy writer needs (the least window and freshness that pass it), picks
         /// the freshness that fails at most half the allowed evaluations, then the least window that keeps the total at
-        /// or below the target, then the least freshness with that window; both rounded up to whole seconds. The figures
-        /// are measured afresh with another seed.
+        /// or below the target, then the least freshness with that window; both rounded up to whole seconds and kept at
+        /// or above what Export-DuriRuleFile accepts. The figures are measured afresh with another seed.
         /// </summary>
         /// <exception cref="InvalidOperationException">No window and freshness meet the target (failed scrapes alone exceed it).</exception>
         public static HeartbeatRecommendation Recommend(HeartbeatAlarmOptions options, double targetFalseAlarm, TimeSpan? maxDetection = null, Action<double>? progress = null, CancellationToken cancellationToken = default)
@@ -109,8 +109,12 @@ namespace Duri.Ops.Engine.HeartbeatModel
             freshness = Smallest(sortedAges, f => Failing(windows, ages, n, window, f) <= allowed);
 
             var measured = options.Clone();
-            measured.Window = TimeSpan.FromSeconds(Math.Max(1, Math.Ceiling(window / 1000.0)));
-            measured.Freshness = TimeSpan.FromSeconds(Math.Max(1, Math.Ceiling(freshness / 1000.0)));
+            // Never below what Export-DuriRuleFile accepts: a window of HB + 2·SI (the least that sees every change
+            // of a punctual writer at any phase) and a freshness above one scrape interval.
+            var floorWindow = CanonicalRules.MinimumWindow(options.HeartbeatInterval, options.ScrapeInterval);
+            var floorFreshness = options.ScrapeInterval + TimeSpan.FromSeconds(1);
+            measured.Window = Max(WholeSeconds(window), RoundUpToSecond(floorWindow));
+            measured.Freshness = Max(WholeSeconds(freshness), RoundUpToSecond(floorFreshness));
             measured.Seed = SplitMix64.Mix(options.Seed, 0x5EED);
             var measurement = Measure(measured, progress == null ? null : new Action<double>(share => progress(0.5 + 0.5 * share)), cancellationToken);
             return new HeartbeatRecommendation(targetFalseAlarm, maxDetection, measurement, clock.Elapsed);
@@ -231,6 +235,12 @@ namespace Duri.Ops.Engine.HeartbeatModel
             while (index > 0 && sorted[index - 1] == sorted[index]) index--;
             return index;
         }
+
+        private static TimeSpan WholeSeconds(long ms) => TimeSpan.FromSeconds(Math.Max(1, Math.Ceiling(ms / 1000.0)));
+
+        private static TimeSpan RoundUpToSecond(TimeSpan span) => TimeSpan.FromSeconds(Math.Ceiling(span.TotalSeconds));
+
+        private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
         private static long[] SortedCopy(long[] values, int count)
         {
