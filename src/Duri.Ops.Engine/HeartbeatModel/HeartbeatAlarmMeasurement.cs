@@ -73,7 +73,7 @@ namespace Duri.Ops.Engine.HeartbeatModel
         /// <summary>The false-alarm rate at the worst sampled phase of writer, scraper and evaluator.</summary>
         public double WorstPhaseFalseAlarmRate { get; }
 
-        /// <summary>Runs of consecutive flagged evaluations per day of a healthy writer: the pages an operator would get.</summary>
+        /// <summary>Changes from Ok to flagged per day of a healthy writer: the pages an operator would get.</summary>
         public double FalseAlarmEpisodesPerDay { get; }
 
         public int DetectionTrials { get; }

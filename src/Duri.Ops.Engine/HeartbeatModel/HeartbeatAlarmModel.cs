@@ -102,10 +102,10 @@ namespace Duri.Ops.Engine.HeartbeatModel
             long freshness = sortedAges[n - 1 - (int)(allowed / 2)];
             long absent = n - Count(sortedAges, long.MaxValue - 1);
             if (freshness == long.MaxValue || absent > allowed)
-                throw new InvalidOperationException($"No window and freshness meet {targetFalseAlarm:P3}: {(double)absent / n:P3} of a healthy writer's evaluations find no sample at all (a failed scrape marks the series stale until the next scrape).");
+                throw new InvalidOperationException($"No window and freshness meet {Percent(targetFalseAlarm)}: {Percent((double)absent / n)} of a healthy writer's evaluations find no sample at all (a failed scrape marks the series stale until the next scrape).");
             long window = Smallest(sortedWindows, w => Failing(windows, ages, n, w, freshness) <= allowed);
             if (window == long.MaxValue)
-                throw new InvalidOperationException($"No window meets {targetFalseAlarm:P3}: too many evaluations see no change of the heartbeat at all.");
+                throw new InvalidOperationException($"No window meets {Percent(targetFalseAlarm)}: too many evaluations see no change of the heartbeat at all.");
             freshness = Smallest(sortedAges, f => Failing(windows, ages, n, window, f) <= allowed);
 
             var measured = options.Clone();
@@ -235,6 +235,9 @@ namespace Duri.Ops.Engine.HeartbeatModel
             while (index > 0 && sorted[index - 1] == sorted[index]) index--;
             return index;
         }
+
+        /// <summary>A share as a percentage with three decimals, the same in every culture: 0.125%.</summary>
+        internal static string Percent(double share) => (100 * share).ToString("0.000", System.Globalization.CultureInfo.InvariantCulture) + "%";
 
         private static TimeSpan WholeSeconds(long ms) => TimeSpan.FromSeconds(Math.Max(1, Math.Ceiling(ms / 1000.0)));
 

@@ -211,7 +211,10 @@ namespace Duri.Ops.Engine.HeartbeatModel
         }
     }
 
-    /// <summary>Counts flagged evaluations and false-alarm episodes (runs of flagged evaluations) for one window and freshness.</summary>
+    /// <summary>
+    /// Counts flagged evaluations and false-alarm episodes for one window and freshness. An episode is a change from Ok
+    /// to flagged, so a run that starts flagged (or never stops being flagged) adds no page to the count.
+    /// </summary>
     internal struct AlarmCounter : IEvaluationSink
     {
         private readonly long _window;
@@ -222,7 +225,7 @@ namespace Duri.Ops.Engine.HeartbeatModel
         {
             _window = window;
             _freshness = freshness;
-            _previousFlagged = false;
+            _previousFlagged = true;
             Evaluations = 0;
             Flagged = 0;
             Episodes = 0;

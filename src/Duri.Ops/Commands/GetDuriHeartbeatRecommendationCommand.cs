@@ -48,14 +48,16 @@ namespace Duri.Ops.Commands
                 WriteError(Error("HeartbeatTargetUnreachable", ErrorCategory.InvalidResult, options, e.Message + " Lower the missed-scrape rate or raise -TargetFalseAlarm.", e));
                 return;
             }
-            WriteVerbose($"Window {Display.Duration(recommendation.Window)}, freshness {Display.Duration(recommendation.Freshness)}: {recommendation.FalseAlarmRate:P3} false alarms, p99 detection {Display.Age(recommendation.DetectionP99)}; {recommendation.Elapsed.TotalSeconds:0.0} s.");
+            WriteVerbose($"Window {Display.Duration(recommendation.Window)}, freshness {Display.Duration(recommendation.Freshness)}: {Percent(recommendation.FalseAlarmRate)} false alarms, p99 detection {Display.Age(recommendation.DetectionP99)}; {recommendation.Elapsed.TotalSeconds:0.0} s.");
             if (MaxDetection.HasValue && recommendation.DetectionP99 > MaxDetection.Value)
             {
                 WriteError(Error("HeartbeatDetectionTooSlow", ErrorCategory.InvalidResult, recommendation,
-                    $"The smallest window meeting {TargetFalseAlarm:P3} ({Display.Duration(recommendation.Window)}, freshness {Display.Duration(recommendation.Freshness)}) flags a stopped writer after {Display.Age(recommendation.DetectionP99)} (p99), more than -MaxDetection {Display.Duration(MaxDetection.Value)}. Beat or scrape more often, or accept more false alarms."));
+                    $"The smallest window meeting {Percent(TargetFalseAlarm)} ({Display.Duration(recommendation.Window)}, freshness {Display.Duration(recommendation.Freshness)}) flags a stopped writer after {Display.Age(recommendation.DetectionP99)} (p99), more than -MaxDetection {Display.Duration(MaxDetection.Value)}. Beat or scrape more often, or accept more false alarms."));
                 return;
             }
             WriteObject(recommendation);
         }
+
+        private static string Percent(double share) => (100 * share).ToString("0.000", System.Globalization.CultureInfo.InvariantCulture) + "%";
     }
 }

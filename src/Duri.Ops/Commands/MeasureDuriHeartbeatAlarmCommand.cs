@@ -1,4 +1,5 @@
 using System;
+using System.Globalization;
 using System.IO;
 using System.Management.Automation;
 using Duri.Ops.Engine.HeartbeatModel;
@@ -87,7 +88,7 @@ namespace Duri.Ops.Commands
             }
             foreach (var warning in measurement.Warnings)
             {
-                WriteWarning($"{warning} Measured: {measurement.FalseAlarmRate:P2} of evaluations flagged.");
+                WriteWarning($"{warning} Measured: {(100 * measurement.FalseAlarmRate).ToString("0.00", CultureInfo.InvariantCulture)}% of evaluations flagged.");
             }
             WriteObject(measurement);
         }
