@@ -71,9 +71,9 @@ namespace Duri.Ops.Engine.HeartbeatModel
         }
 
         /// <summary>
-        /// Records what every evaluation of a healthy writer needs (the least window and freshness that pass it), picks
-        /// the freshness that fails at most half the allowed evaluations, then the least window that keeps the total at
-        /// or below the target, then the least freshness with that window; both rounded up to whole seconds and kept at
+        /// Records what every evaluation of a healthy writer needs (the least window and freshness that pass it), allows
+        /// as many failures as keep the 95% upper bound within the target, picks the freshness that fails at most half
+        /// of them, then the least window that keeps the total within them, then the least freshness with that window; both rounded up to whole seconds and kept at
         /// or above what Export-DuriRuleFile accepts. The figures are measured afresh with another seed.
         /// </summary>
         /// <exception cref="InvalidOperationException">No window and freshness meet the target (failed scrapes alone exceed it).</exception>
@@ -96,7 +96,7 @@ namespace Duri.Ops.Engine.HeartbeatModel
                 progress?.Invoke(0.5 * (i + 1) / phases.Length);
             }
             int n = recorder.Count;
-            long allowed = (long)Math.Floor(targetFalseAlarm * n);
+            long allowed = Allowed(targetFalseAlarm, n);
             var sortedAges = SortedCopy(ages, n);
             var sortedWindows = SortedCopy(windows, n);
             long freshness = sortedAges[n - 1 - (int)(allowed / 2)];
@@ -234,6 +234,17 @@ namespace Duri.Ops.Engine.HeartbeatModel
         {
             while (index > 0 && sorted[index - 1] == sorted[index]) index--;
             return index;
+        }
+
+        /// <summary>
+        /// The most failures out of n whose 95% Wilson upper bound is still within the target, so that a fresh
+        /// measurement (another seed) of the chosen window and freshness lands at or below the target.
+        /// </summary>
+        private static long Allowed(double target, int n)
+        {
+            long allowed = (long)Math.Floor(target * n);
+            while (allowed > 0 && Interval(n, allowed, 1, (double)allowed / n, Math.Pow((double)allowed / n, 2)).Upper > target) allowed--;
+            return allowed;
         }
 
         /// <summary>A share as a percentage with three decimals, the same in every culture: 0.125%.</summary>

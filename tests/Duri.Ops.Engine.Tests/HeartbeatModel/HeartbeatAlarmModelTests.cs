@@ -143,15 +143,31 @@ namespace Duri.Ops.Engine.Tests.HeartbeatModel
         [Fact]
         public void TheRecommendationMeetsTheTargetWithTheSmallestWholeSeconds()
         {
-            var options = new HeartbeatAlarmOptions { Jitter = TimeSpan.FromSeconds(3), ScrapeJitter = TimeSpan.FromMilliseconds(200), Duration = TimeSpan.FromDays(10) };
+            // Missed beats stretch the gap between changes to 2·HB + 2·SI, so the window must exceed the HB + 2·SI floor.
+            var options = new HeartbeatAlarmOptions { Jitter = TimeSpan.FromSeconds(3), MissedBeatProbability = 0.01, ScrapeJitter = TimeSpan.FromSeconds(1), Duration = TimeSpan.FromDays(10) };
             var r = HeartbeatAlarmModel.Recommend(options, 0.001);
             Assert.True(r.FalseAlarmRate <= 0.001, $"measured {r.FalseAlarmRate:P3} with window {r.Window}, freshness {r.Freshness}");
-            Assert.True(r.Window >= TimeSpan.FromSeconds(90) && r.Window <= TimeSpan.FromSeconds(125), $"window {r.Window}");
-            Assert.True(r.Freshness >= TimeSpan.FromSeconds(30) && r.Freshness <= TimeSpan.FromSeconds(32), $"freshness {r.Freshness}");
-            var tighter = options.Clone();
-            tighter.Window = r.Window - TimeSpan.FromSeconds(3);
-            tighter.Freshness = r.Freshness;
-            Assert.True(HeartbeatAlarmModel.Measure(tighter).FalseAlarmRate > 0.001, "three seconds less window should miss the target");
+            Assert.True(r.Window > TimeSpan.FromSeconds(120) && r.Window <= TimeSpan.FromSeconds(185), $"window {r.Window}");
+            Assert.True(r.Freshness >= TimeSpan.FromSeconds(31) && r.Freshness <= TimeSpan.FromSeconds(32), $"freshness {r.Freshness}");
+
+            // On the search's own evaluations (same seed), one second less window fails more of them.
+            var same = options.Clone();
+            same.Window = r.Window;
+            same.Freshness = r.Freshness;
+            var chosen = HeartbeatAlarmModel.Measure(same);
+            same.Window -= TimeSpan.FromSeconds(1);
+            var tighter = HeartbeatAlarmModel.Measure(same);
+            Assert.True(chosen.FalseAlarmRateUpper <= 0.001, $"upper bound {chosen.FalseAlarmRateUpper:P3}");
+            Assert.True(tighter.FlaggedEvaluations > chosen.FlaggedEvaluations, $"{tighter.FlaggedEvaluations} vs {chosen.FlaggedEvaluations}");
+        }
+
+        [Fact]
+        public void TheRecommendationNeverGoesBelowWhatExportDuriRuleFileAccepts()
+        {
+            var r = HeartbeatAlarmModel.Recommend(new HeartbeatAlarmOptions { Duration = TimeSpan.FromDays(5) }, 0.01);
+            Assert.Equal(CanonicalRules.MinimumWindow(r.HeartbeatInterval, r.ScrapeInterval), r.Window);
+            Assert.Equal(TimeSpan.FromSeconds(31), r.Freshness);
+            Assert.Equal(0, r.Measurement.FlaggedEvaluations);
         }
 
         [Fact]
