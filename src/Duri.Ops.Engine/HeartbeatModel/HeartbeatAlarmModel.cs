@@ -142,14 +142,21 @@ namespace Duri.Ops.Engine.HeartbeatModel
                     var bound = FreshnessBoundPattern.Match(expression);
                     if (bound.Success && freshness == null && double.TryParse(bound.Groups[1].Value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds))
                         freshness = TimeSpan.FromSeconds(seconds);
+                    var counted = CountPattern.Match(expression);
+                    if (counted.Success && PrometheusDuration.TryParse(counted.Groups[1].Value, out var range))
+                    {
+                        on = FreshnessReference.ScrapeRange;
+                        freshness = range;
+                    }
                 }
             }
             if (window == null) throw new ArgumentException($"{Describe(file)} has no changes({CanonicalRules.TimestampMetric}[...]) rule.");
-            if (freshness == null || on == null) throw new ArgumentException($"{Describe(file)} has no freshness guard on {CanonicalRules.TimestampMetric} (time() - timestamp(...) or time() - the metric, compared with <= bool N).");
+            if (freshness == null || on == null) throw new ArgumentException($"{Describe(file)} has no freshness guard on {CanonicalRules.TimestampMetric} (time() - timestamp(...) or time() - the metric, compared with <= bool N, or count_over_time(...[F])).");
             return new HeartbeatRuleParameters(window.Value, freshness.Value, on.Value, evaluation);
         }
 
         private static readonly Regex ChangesPattern = new Regex(@"changes\(\s*" + CanonicalRules.TimestampMetric + @"\b[^\[]*\[\s*([0-9a-z]+)\s*\]\s*\)", RegexOptions.CultureInvariant);
+        private static readonly Regex CountPattern = new Regex(@"(?:count|present)_over_time\(\s*" + CanonicalRules.TimestampMetric + @"\b[^\[]*\[\s*([0-9a-z]+)\s*\]\s*\)", RegexOptions.CultureInvariant);
         private static readonly Regex ScrapeAgePattern = new Regex(@"time\(\)\s*-\s*timestamp\(\s*" + CanonicalRules.TimestampMetric, RegexOptions.CultureInvariant);
         private static readonly Regex WriterAgePattern = new Regex(@"time\(\)\s*-\s*" + CanonicalRules.TimestampMetric, RegexOptions.CultureInvariant);
         private static readonly Regex FreshnessBoundPattern = new Regex(@"<=\s*(?:bool\s+)?([0-9]+(?:\.[0-9]+)?)\s*\)", RegexOptions.CultureInvariant);

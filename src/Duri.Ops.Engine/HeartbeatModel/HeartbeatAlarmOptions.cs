@@ -4,14 +4,17 @@ using Duri.Ops.Engine.Prometheus;
 
 namespace Duri.Ops.Engine.HeartbeatModel
 {
-    /// <summary>What the freshness guard subtracts from time().</summary>
+    /// <summary>What the freshness guard measures.</summary>
     public enum FreshnessReference
     {
-        /// <summary><c>time() - timestamp(duri_heartbeat_timestamp_seconds)</c>: the age of the last scrape (the canonical rules).</summary>
+        /// <summary><c>time() - timestamp(duri_heartbeat_timestamp_seconds) &lt;= F</c>: the age of the last scrape by instant lookup, which a failed scrape's staleness marker hides (the canonical rules).</summary>
         ScrapeTime,
 
-        /// <summary><c>time() - duri_heartbeat_timestamp_seconds</c>: the age of the last beat by the writer's clock (the seed's rules).</summary>
+        /// <summary><c>time() - duri_heartbeat_timestamp_seconds &lt;= F</c>: the age of the last beat by the writer's clock (the seed's rules).</summary>
         WriterTime,
+
+        /// <summary><c>count_over_time(duri_heartbeat_timestamp_seconds[F]) &gt;= 1</c>: a sample scraped within F; range selectors skip staleness markers, so failed scrapes count only once F has passed.</summary>
+        ScrapeRange,
     }
 
     /// <summary>A heartbeat configuration and the conditions it is simulated under.</summary>

@@ -14,6 +14,7 @@ namespace Duri.Ops.Engine.HeartbeatModel
             Window = Ms(o.Window);
             Freshness = Ms(o.Freshness);
             WriterTime = o.FreshnessOn == FreshnessReference.WriterTime;
+            SkipsStaleness = o.FreshnessOn == FreshnessReference.ScrapeRange;
             MissedScrape = o.MissedScrapeProbability;
             MissedBeat = o.MissedBeatProbability;
             WriterJitter = Ms(o.Jitter);
@@ -29,6 +30,7 @@ namespace Duri.Ops.Engine.HeartbeatModel
         public long Window { get; }
         public long Freshness { get; }
         public bool WriterTime { get; }
+        public bool SkipsStaleness { get; }
         public double MissedScrape { get; }
         public double MissedBeat { get; }
         public long WriterJitter { get; }
@@ -116,7 +118,8 @@ namespace Duri.Ops.Engine.HeartbeatModel
     /// selectors include both ends; staleness markers are skipped), so it is at least 1 exactly when the sample before
     /// the latest change is at or after t - W;</item>
     /// <item>the instant lookup takes the latest sample in [t - lookback, t] and finds nothing when it is a staleness
-    /// marker; the freshness guard is then absent and the heartbeat not Ok.</item>
+    /// marker; the freshness guard is then absent and the heartbeat not Ok;</item>
+    /// <item>count_over_time(x[F]) is at least 1 while a non-stale sample has a timestamp in [t - F, t].</item>
     /// </list>
     /// </summary>
     internal static class HeartbeatSimulator
@@ -200,7 +203,8 @@ namespace Duri.Ops.Engine.HeartbeatModel
                 if (evaluation >= firstCounted)
                 {
                     long requiredWindow = beforeLatestChange == long.MinValue ? long.MaxValue : evaluation - beforeLatestChange;
-                    long age = latestStale || latestTimestamp < evaluation - p.Lookback ? long.MaxValue
+                    long age = p.SkipsStaleness ? (latestValueTimestamp == long.MinValue ? long.MaxValue : evaluation - latestValueTimestamp)
+                        : latestStale || latestTimestamp < evaluation - p.Lookback ? long.MaxValue
                         : evaluation - (p.WriterTime ? latestValue : latestTimestamp);
                     if (!sink.Evaluate(evaluation, requiredWindow, age, stopped)) break;
                 }

@@ -68,9 +68,9 @@ namespace Duri.Ops.Commands
         [DurationTransformation]
         public TimeSpan? Freshness { get; set; }
 
-        /// <summary><para type="description">What the freshness guard measures. The generated rules measure the scrape age (ScrapeTime); WriterTime, as a Get-DuriHeartbeatRecommendation -FreshnessOn WriterTime result carries, is refused rather than written with another meaning.</para></summary>
+        /// <summary><para type="description">What the freshness guard measures. The generated rules measure the scrape age (ScrapeTime); WriterTime or ScrapeRange, as a Get-DuriHeartbeatRecommendation -FreshnessOn result may carry, is refused rather than written with another meaning.</para></summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        [ValidateSet(nameof(FreshnessReference.ScrapeTime), nameof(FreshnessReference.WriterTime))]
+        [ValidateSet(nameof(FreshnessReference.ScrapeTime), nameof(FreshnessReference.WriterTime), nameof(FreshnessReference.ScrapeRange))]
         public string? FreshnessOn { get; set; }
 
         /// <summary><para type="description">The window of duri_green_uptime_ratio.</para></summary>
@@ -88,9 +88,9 @@ namespace Duri.Ops.Commands
 
         protected override void ProcessRecord()
         {
-            if (string.Equals(FreshnessOn, nameof(FreshnessReference.WriterTime), StringComparison.OrdinalIgnoreCase))
+            if (FreshnessOn != null && !string.Equals(FreshnessOn, nameof(FreshnessReference.ScrapeTime), StringComparison.OrdinalIgnoreCase))
             {
-                ThrowTerminatingError(new ErrorRecord(new ArgumentException("The generated rules measure freshness on the scrape age, time() - timestamp(...); a freshness figured on the writer's timestamp would mean something else there. Use a ScrapeTime recommendation."), "RuleParametersInvalid", ErrorCategory.InvalidArgument, FreshnessOn));
+                ThrowTerminatingError(new ErrorRecord(new ArgumentException($"The generated rules measure freshness on the scrape age, time() - timestamp(...); a freshness figured for another guard ({FreshnessOn}) would mean something else there. Use a ScrapeTime recommendation."), "RuleParametersInvalid", ErrorCategory.InvalidArgument, FreshnessOn));
             }
             var options = new CanonicalRuleOptions
             {

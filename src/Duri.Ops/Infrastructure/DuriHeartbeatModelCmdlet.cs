@@ -27,9 +27,9 @@ namespace Duri.Ops.Infrastructure
         [DurationTransformation]
         public TimeSpan? EvaluationInterval { get; set; }
 
-        /// <summary><para type="description">What the freshness guard measures: ScrapeTime, time() - timestamp(...) as the canonical rules do, or WriterTime, time() - duri_heartbeat_timestamp_seconds as the seed's rules do.</para></summary>
+        /// <summary><para type="description">What the freshness guard measures: ScrapeTime, time() - timestamp(...) &lt;= F as the canonical rules do (a failed scrape's staleness marker hides the series at once); WriterTime, time() - duri_heartbeat_timestamp_seconds &lt;= F as the seed's rules do; or ScrapeRange, count_over_time(duri_heartbeat_timestamp_seconds[F]) &gt;= 1, which skips staleness markers and so tolerates failed scrapes for F.</para></summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        [ValidateSet(nameof(FreshnessReference.ScrapeTime), nameof(FreshnessReference.WriterTime))]
+        [ValidateSet(nameof(FreshnessReference.ScrapeTime), nameof(FreshnessReference.WriterTime), nameof(FreshnessReference.ScrapeRange))]
         public string? FreshnessOn { get; set; }
 
         /// <summary><para type="description">Chance that a scrape fails (0 to below 1). Prometheus then marks the target's series stale, so the heartbeat is not Ok until the next scrape.</para></summary>

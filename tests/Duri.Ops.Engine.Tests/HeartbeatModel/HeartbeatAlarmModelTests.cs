@@ -110,6 +110,19 @@ namespace Duri.Ops.Engine.Tests.HeartbeatModel
             Assert.InRange(m.FalseAlarmEpisodesPerDay, 0.008 * 2880, 0.012 * 2880);
         }
 
+        [Fact]
+        public void AGuardOnAScrapeRangeRidesOutFailedScrapesThatAnInstantLookupCannot()
+        {
+            var options = new HeartbeatAlarmOptions { MissedScrapeProbability = 0.01, Duration = TimeSpan.FromDays(10), DetectionTrials = 200 };
+            var instant = HeartbeatAlarmModel.Measure(options);
+            options.FreshnessOn = FreshnessReference.ScrapeRange;
+            var range = HeartbeatAlarmModel.Measure(options);
+            Assert.True(instant.FalseAlarmRateLower > 0.005, $"instant lookup {instant.FalseAlarmRate:P3}");
+            Assert.True(range.FalseAlarmRateUpper <= 0.001, $"scrape range {range.FalseAlarmRate:P3}");
+            var parsed = HeartbeatAlarmModel.FromRuleFile(RuleFileReader.Read(ScrapeRangeRules(TimeSpan.FromMinutes(6), 75), "range.rules.yml").File);
+            Assert.Equal((FreshnessReference.ScrapeRange, TimeSpan.FromSeconds(75)), (parsed.FreshnessOn, parsed.Freshness));
+        }
+
         [Theory]
         [InlineData(nameof(HeartbeatAlarmOptions.HeartbeatInterval), 0)]
         [InlineData(nameof(HeartbeatAlarmOptions.ScrapeInterval), -30)]
@@ -199,7 +212,14 @@ namespace Duri.Ops.Engine.Tests.HeartbeatModel
         }
 
         /// <summary>The seed's shape: freshness on the writer's own timestamp.</summary>
-        private static string WriterTimeRules(TimeSpan window, long freshness, long evaluation)
+        private static string WriterTimeRules(TimeSpan window, long freshness, long evaluation) =>
+            GuardedRules(window, "time() - duri_heartbeat_timestamp_seconds{metric_realm=\"prod\"}", $"<= bool {freshness}", evaluation);
+
+        /// <summary>A freshness guard that skips staleness markers: some sample scraped within F.</summary>
+        private static string ScrapeRangeRules(TimeSpan window, long freshness) =>
+            GuardedRules(window, $"count_over_time(duri_heartbeat_timestamp_seconds{{metric_realm=\"prod\"}}[{freshness}s])", ">= bool 1", 30);
+
+        private static string GuardedRules(TimeSpan window, string guard, string comparison, long evaluation)
         {
             string w = Engine.Prometheus.PrometheusDuration.Format(window);
             var file = new RuleFile(new[]
@@ -207,8 +227,8 @@ namespace Duri.Ops.Engine.Tests.HeartbeatModel
                 new RuleGroup("duri-heartbeat", new[]
                 {
                     Rule.Recording("duri_heartbeat_changes", $"changes(duri_heartbeat_timestamp_seconds{{metric_realm=\"prod\"}}[{w}])"),
-                    Rule.Recording("duri_heartbeat_age_seconds", "time() - duri_heartbeat_timestamp_seconds{metric_realm=\"prod\"}"),
-                    Rule.Recording("duri_heartbeat_ok", $"(\n  (duri_heartbeat_changes >= bool 1)\n  * (duri_heartbeat_age_seconds <= bool {freshness})\n)\nor on () vector(0)"),
+                    Rule.Recording("duri_heartbeat_guard", guard),
+                    Rule.Recording("duri_heartbeat_ok", $"(\n  (duri_heartbeat_changes >= bool 1)\n  * (duri_heartbeat_guard {comparison})\n)\nor on () vector(0)"),
                 }, TimeSpan.FromSeconds(evaluation)),
             });
             return RuleFileWriter.Write(file);
@@ -242,6 +262,8 @@ namespace Duri.Ops.Engine.Tests.HeartbeatModel
             new object[] { 0, 0, "WriterTime", 0, 0.0, 0.0, 150, 90, 30 },
             new object[] { 31, 14, "WriterTime", 5, 0.05, 0.1, 360, 75, 0 },
             new object[] { 59, 29, "WriterTime", 9, 0.1, 0.0, 150, 80, 50 },
+            new object[] { 0, 0, "ScrapeRange", 0, 0.3, 0.2, 120, 45, 0 },
+            new object[] { 13, 7, "ScrapeRange", 4, 0.3, 0.0, 150, 75, 60 },
         };
 
         [Theory]
@@ -271,9 +293,12 @@ namespace Duri.Ops.Engine.Tests.HeartbeatModel
             var directory = Directory.CreateTempSubdirectory("duri-alarm-").FullName;
             try
             {
-                string rules = options.FreshnessOn == FreshnessReference.ScrapeTime
-                    ? RuleFileWriter.Write(CanonicalRules.HeartbeatRules(new CanonicalRuleOptions { Window = options.Window, Freshness = options.Freshness }))
-                    : WriterTimeRules(options.Window, freshness, 30);
+                string rules = options.FreshnessOn switch
+                {
+                    FreshnessReference.ScrapeTime => RuleFileWriter.Write(CanonicalRules.HeartbeatRules(new CanonicalRuleOptions { Window = options.Window, Freshness = options.Freshness })),
+                    FreshnessReference.WriterTime => WriterTimeRules(options.Window, freshness, 30),
+                    _ => ScrapeRangeRules(options.Window, freshness),
+                };
                 File.WriteAllText(Path.Combine(directory, "heartbeat.rules.yml"), rules);
                 var test = Path.Combine(directory, "heartbeat.test.yml");
                 File.WriteAllText(test, PromtoolTest(trace, end / 1000));
