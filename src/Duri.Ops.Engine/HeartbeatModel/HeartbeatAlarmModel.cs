@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
-using System.Linq;
 using System.Text.RegularExpressions;
 using System.Threading;
 using Duri.Ops.Engine.Prometheus;
@@ -201,11 +200,16 @@ namespace Duri.Ops.Engine.HeartbeatModel
             double mean = sum / phases;
             double variance = phases > 1 ? Math.Max(0, (sumOfSquares - phases * mean * mean) / (phases - 1)) : 0;
             double half = Z95 * Math.Sqrt(variance / phases);
-            double pooled = (double)flagged / evaluations;
-            double z2 = Z95 * Z95, n = evaluations;
-            double centre = (pooled + z2 / (2 * n)) / (1 + z2 / n);
-            double wilsonHalf = Z95 * Math.Sqrt(pooled * (1 - pooled) / n + z2 / (4 * n * n)) / (1 + z2 / n);
-            return (Math.Max(0, Math.Min(mean - half, centre - wilsonHalf)), Math.Min(1, Math.Max(mean + half, centre + wilsonHalf)));
+            var (wilsonLower, wilsonUpper) = Wilson(evaluations, flagged);
+            return (Math.Max(0, Math.Min(mean - half, wilsonLower)), Math.Min(1, Math.Max(mean + half, wilsonUpper)));
+        }
+
+        private static (double Lower, double Upper) Wilson(long n, long k)
+        {
+            double share = (double)k / n, z2 = Z95 * Z95;
+            double centre = (share + z2 / (2.0 * n)) / (1 + z2 / n);
+            double half = Z95 * Math.Sqrt(share * (1 - share) / n + z2 / (4.0 * n * n)) / (1 + z2 / n);
+            return (centre - half, centre + half);
         }
 
         private static TimeSpan[] Detect(HeartbeatAlarmOptions options, in SimulationParameters p, Action<double>? progress, int done, int steps, CancellationToken cancellationToken)
@@ -250,7 +254,7 @@ namespace Duri.Ops.Engine.HeartbeatModel
         private static long Allowed(double target, int n)
         {
             long allowed = (long)Math.Floor(target * n);
-            while (allowed > 0 && Interval(n, allowed, 1, (double)allowed / n, Math.Pow((double)allowed / n, 2)).Upper > target) allowed--;
+            while (allowed > 0 && Wilson(n, allowed).Upper > target) allowed--;
             return allowed;
         }
 
