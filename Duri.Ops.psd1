@@ -17,13 +17,13 @@
         'Start-DuriSandbox'
         'Stop-DuriSandbox'
         'Export-DuriRuleFile'
+        'Measure-DuriHeartbeatAlarm'
+        'Get-DuriHeartbeatRecommendation'
         'Invoke-DuriRuleTest'
         'Test-DuriRuleFile'
         'Test-DuriPrometheusConfig'
         'Write-DuriHeartbeat'
         'Get-DuriHeartbeat'
-        'Measure-DuriHeartbeatAlarm'
-        'Get-DuriHeartbeatRecommendation'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
