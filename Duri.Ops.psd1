@@ -17,6 +17,8 @@
         'Start-DuriSandbox'
         'Stop-DuriSandbox'
         'Export-DuriRuleFile'
+        'Measure-DuriHeartbeatAlarm'
+        'Get-DuriHeartbeatRecommendation'
         'Invoke-DuriRuleTest'
         'Test-DuriRuleFile'
         'Test-DuriPrometheusConfig'

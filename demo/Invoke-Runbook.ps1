@@ -18,6 +18,10 @@ Write-Host ("Canonical rules clean (-Quiet): {0}" -f (Test-DuriRuleFile -Path $r
 Write-Step 'promql-unit: Invoke-DuriRuleTest -Path module/rules/tests (the canonical rules, HB 60s / SI 30s)'
 Invoke-DuriRuleTest -Path (Join-Path $PSScriptRoot '../module/rules/tests') | Show
 
+Write-Step 'Measured, not asserted: Measure-DuriHeartbeatAlarm for the seed''s rules (freshness on the writer''s clock) and the shipped ones'
+Measure-DuriHeartbeatAlarm -HeartbeatInterval 60s -ScrapeInterval 30s -Window 6m -Freshness 75s -FreshnessOn WriterTime -WarningAction SilentlyContinue | Show
+Measure-DuriHeartbeatAlarm -RuleFile (Join-Path $rules 'heartbeat.rules.yml') | Show
+
 Write-Step 'The same rules scaled down for a fast rehearsal: Export-DuriRuleFile -HeartbeatInterval 2s -ScrapeInterval 1s'
 $rehearsalRules = Join-Path ([IO.Path]::GetTempPath()) "duri-demo-rules-$PID"
 Export-DuriRuleFile -Path $rehearsalRules -HeartbeatInterval 2s -ScrapeInterval 1s -NoTests | Show
