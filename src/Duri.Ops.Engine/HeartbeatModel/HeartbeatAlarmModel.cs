@@ -1,10 +1,10 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
-using System.Text.RegularExpressions;
 using System.Threading;
 using Duri.Ops.Engine.Prometheus;
 using Duri.Ops.Engine.Rules;
+using Duri.Ops.Engine.Rules.PromQL;
 
 namespace Duri.Ops.Engine.HeartbeatModel
 {
@@ -119,7 +119,11 @@ namespace Duri.Ops.Engine.HeartbeatModel
             return new HeartbeatRecommendation(targetFalseAlarm, maxDetection, measurement, clock.Elapsed);
         }
 
-        /// <summary>Reads the window (changes() over the heartbeat timestamp), the freshness (the <c>&lt;= bool N</c> bound) and what it is measured on.</summary>
+        /// <summary>
+        /// Reads, from the rules' parsed expressions, the window (changes() over the heartbeat timestamp), the freshness
+        /// (a <c>&lt;= N</c> bound, or the range of count_over_time / present_over_time over the timestamp) and what it is
+        /// measured on (time() - timestamp(metric) is the scrape time, time() - metric the writer's).
+        /// </summary>
         /// <exception cref="ArgumentException">The file holds no heartbeat rules the model understands.</exception>
         public static HeartbeatRuleParameters FromRuleFile(RuleFile file)
         {
@@ -129,23 +133,29 @@ namespace Duri.Ops.Engine.HeartbeatModel
             {
                 foreach (var rule in group.Rules)
                 {
-                    string expression = rule.Expression;
-                    var changes = ChangesPattern.Match(expression);
-                    if (changes.Success && window == null && PrometheusDuration.TryParse(changes.Groups[1].Value, out var w))
+                    if (!PromQLParser.TryParse(rule.Expression, out var expression, out _)) continue;
+                    foreach (var node in expression!.DescendantsAndSelf())
                     {
-                        window = w;
-                        evaluation = group.Interval;
-                    }
-                    if (ScrapeAgePattern.IsMatch(expression)) on = FreshnessReference.ScrapeTime;
-                    else if (WriterAgePattern.IsMatch(expression) && on == null) on = FreshnessReference.WriterTime;
-                    var bound = FreshnessBoundPattern.Match(expression);
-                    if (bound.Success && freshness == null && double.TryParse(bound.Groups[1].Value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds))
-                        freshness = TimeSpan.FromSeconds(seconds);
-                    var counted = CountPattern.Match(expression);
-                    if (counted.Success && PrometheusDuration.TryParse(counted.Groups[1].Value, out var range))
-                    {
-                        on = FreshnessReference.ScrapeRange;
-                        freshness = range;
+                        switch (node)
+                        {
+                            case Call call when call.Function == "changes" && RangeOverTimestamp(call) is TimeSpan w && window == null:
+                                window = w;
+                                evaluation = group.Interval;
+                                break;
+                            case Call call when (call.Function == "count_over_time" || call.Function == "present_over_time") && RangeOverTimestamp(call) is TimeSpan range:
+                                on = FreshnessReference.ScrapeRange;
+                                freshness = range;
+                                break;
+                            case BinaryExpr age when age.Operator == "-" && Unwrap(age.Left) is Call time && time.Function == "time":
+                                if (Unwrap(age.Right) is Call stamp && stamp.Function == "timestamp" && stamp.Arguments.Count == 1 && IsTimestampMetric(stamp.Arguments[0]))
+                                    on = FreshnessReference.ScrapeTime;
+                                else if (IsTimestampMetric(age.Right) && on == null)
+                                    on = FreshnessReference.WriterTime;
+                                break;
+                            case BinaryExpr bound when bound.Operator == "<=" && Unwrap(bound.Right) is NumberLiteral seconds && freshness == null:
+                                freshness = TimeSpan.FromSeconds(seconds.Value);
+                                break;
+                        }
                     }
                 }
             }
@@ -154,11 +164,14 @@ namespace Duri.Ops.Engine.HeartbeatModel
             return new HeartbeatRuleParameters(window.Value, freshness.Value, on.Value, evaluation);
         }
 
-        private static readonly Regex ChangesPattern = new Regex(@"changes\(\s*" + CanonicalRules.TimestampMetric + @"\b[^\[]*\[\s*([0-9a-z]+)\s*\]\s*\)", RegexOptions.CultureInvariant);
-        private static readonly Regex CountPattern = new Regex(@"(?:count|present)_over_time\(\s*" + CanonicalRules.TimestampMetric + @"\b[^\[]*\[\s*([0-9a-z]+)\s*\]\s*\)", RegexOptions.CultureInvariant);
-        private static readonly Regex ScrapeAgePattern = new Regex(@"time\(\)\s*-\s*timestamp\(\s*" + CanonicalRules.TimestampMetric, RegexOptions.CultureInvariant);
-        private static readonly Regex WriterAgePattern = new Regex(@"time\(\)\s*-\s*" + CanonicalRules.TimestampMetric, RegexOptions.CultureInvariant);
-        private static readonly Regex FreshnessBoundPattern = new Regex(@"<=\s*(?:bool\s+)?([0-9]+(?:\.[0-9]+)?)\s*\)", RegexOptions.CultureInvariant);
+        private static Expr Unwrap(Expr expr) => expr is ParenExpr paren ? Unwrap(paren.Inner) : expr;
+
+        private static bool IsTimestampMetric(Expr expr) => Unwrap(expr) is VectorSelector selector && selector.MetricName == CanonicalRules.TimestampMetric;
+
+        private static TimeSpan? RangeOverTimestamp(Call call) =>
+            call.Arguments.Count == 1 && Unwrap(call.Arguments[0]) is MatrixSelector matrix && matrix.Selector.MetricName == CanonicalRules.TimestampMetric
+                ? matrix.Range
+                : (TimeSpan?)null;
 
         private static string Describe(RuleFile file) => string.IsNullOrEmpty(file.Source) ? "The rule file" : $"'{file.Source}'";
 
