@@ -22,6 +22,8 @@
         'Test-DuriPrometheusConfig'
         'Write-DuriHeartbeat'
         'Get-DuriHeartbeat'
+        'Watch-DuriLyapunovTrend'
+        'Get-DuriLyapunovTrend'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -10,15 +10,19 @@ namespace Duri.Ops.Engine.Trend
     /// <summary>A trend summary read from history with one range query, and what was odd about the answer.</summary>
     public sealed class TrendHistoryResult
     {
-        internal TrendHistoryResult(TrendSummary summary, int severalSeriesSteps, string differences, IReadOnlyList<string> warnings)
+        internal TrendHistoryResult(TrendSummary summary, int seriesCount, int severalSeriesSteps, string differences, IReadOnlyList<string> warnings)
         {
             Summary = summary;
+            SeriesCount = seriesCount;
             SeveralSeriesSteps = severalSeriesSteps;
             Differences = differences;
             Warnings = warnings;
         }
 
         public TrendSummary Summary { get; }
+
+        /// <summary>How many series the range answer held.</summary>
+        public int SeriesCount { get; }
 
         /// <summary>Steps at which several series had a value; each is one Missing point.</summary>
         public int SeveralSeriesSteps { get; }
@@ -74,7 +78,7 @@ namespace Duri.Ops.Engine.Trend
                 points[k] = new TrendPoint(DateTimeOffset.FromUnixTimeMilliseconds(startMs + k * stepMs), counts[k] == 1 ? values[k] : double.NaN);
             }
             string differences = matrix.Count > 1 ? TrendWatch.DescribeDifferences(matrix.Select(s => s.Labels).ToList()) : string.Empty;
-            return new TrendHistoryResult(TrendAnalyzer.Summarize(points, options), several, differences, warnings ?? Array.Empty<string>());
+            return new TrendHistoryResult(TrendAnalyzer.Summarize(points, options), matrix.Count, several, differences, warnings ?? Array.Empty<string>());
         }
     }
 }

@@ -30,7 +30,7 @@ namespace Duri.Ops.Engine.Trend
         /// <summary>The two-sided p-value of Z.</summary>
         public double PValue { get; }
 
-        public override string ToString() => FormattableString.Invariant($"S={S} tau={Tau:0.###} z={Z:0.###} p={PValue:0.####}");
+        public override string ToString() => FormattableString.Invariant($"S={S} tau={Tau:0.###} z={Z:0.###} p={PValue:G3}");
     }
 
     /// <summary>
