@@ -3,7 +3,9 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using System.Management.Automation.Runspaces;
 using System.Threading;
+using Duri.Ops.Commands;
 using Duri.Ops.Engine.Trend;
 using Duri.Ops.Tests.Support;
 using Xunit;
@@ -179,23 +181,33 @@ namespace Duri.Ops.Tests
         }
 
         [Fact]
-        public void Ctrl_C_ends_the_watch_and_leaves_the_summary_of_what_was_collected()
+        public void Ctrl_C_ends_the_watch_shows_the_summary_on_the_console_and_leaves_it_in_the_variable()
         {
             using var writer = Rising("cmdlet-stop");
             WaitForSeries(writer.Query);
-            Session.Run("$global:trendSandbox = $sandbox", Vars(writer.Query));
-            using var ps = Session.CreatePipeline($"$trendSandbox | Watch-DuriLyapunovTrend -Query '{writer.Query}' -Duration 60s -Interval 1s -SummaryVariable stopped");
+            var host = new RecordingHost();
+            var state = InitialSessionState.CreateDefault2();
+            state.ImportPSModule(new[] { typeof(WatchDuriLyapunovTrendCommand).Assembly.Location });
+            using var runspace = RunspaceFactory.CreateRunspace(host, state);
+            runspace.Open();
+            runspace.SessionStateProxy.SetVariable("sandbox", Sandbox);
+            using var ps = PowerShell.Create();
+            ps.Runspace = runspace;
+            ps.AddScript($"$sandbox | Watch-DuriLyapunovTrend -Query '{writer.Query}' -Duration 60s -Interval 1s -SummaryVariable stopped");
             var output = new PSDataCollection<PSObject>();
             var started = DateTime.UtcNow;
-            var invocation = ps.BeginInvoke<PSObject, PSObject>(null, output);
+            ps.BeginInvoke<PSObject, PSObject>(null, output);
             while (output.Count < 3 && DateTime.UtcNow - started < TimeSpan.FromSeconds(20)) Thread.Sleep(100);
             ps.Stop();
             Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(30));
 
-            var summary = (TrendSummary)((PSObject)Session.Run("$stopped").Output.Single()).BaseObject;
+            var summary = Assert.IsType<TrendSummary>(runspace.SessionStateProxy.GetVariable("stopped"));
             Assert.InRange(summary.Samples, 3, 5);
             Assert.Equal(writer.Query, summary.Query);
             Assert.Equal(TrendVerdict.InsufficientData, summary.Verdict);
+            Assert.Contains(host.Lines, l => l.StartsWith("Trend watch stopped after") && l.Contains($"InsufficientData over {summary.Samples} samples (0 missing, 0 failed polls)"));
+            Assert.Contains(host.Lines, l => l.Trim() == summary.Sparkline);
+            Assert.Contains(host.Lines, l => l.Contains(summary.Reason));
         }
     }
 }
