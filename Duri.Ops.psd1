@@ -25,6 +25,8 @@
         'Invoke-DuriSafeReload'
         'Write-DuriHeartbeat'
         'Get-DuriHeartbeat'
+        'Watch-DuriLyapunovTrend'
+        'Get-DuriLyapunovTrend'
         'Invoke-DuriCanarySampling'
         'Test-DuriCanaryQuorum'
     )

@@ -61,6 +61,30 @@ try {
     Start-Sleep -Seconds 3
     $sandbox | Invoke-DuriRangeQuery 'scrape_duration_seconds' -Since 5s -Step 1s | Show
 
+    Write-Step 'Runbook 4, monitor_lyapunov_trend.sh scaled down: duri_lyapunov_v falling from 0.3, Watch-DuriLyapunovTrend -Duration 6s -Interval 1s'
+    $lyapunovFile = Join-Path $sandbox.TextfileDirectory 'duri_lyapunov.prom'
+    # Written aside and renamed, so that a scrape never sees half a file.
+    $lyapunovWriter = Start-ThreadJob -ArgumentList $lyapunovFile -ScriptBlock {
+        param($file)
+        $started = Get-Date
+        while ($true) {
+            $value = 0.3 - 0.01 * ((Get-Date) - $started).TotalSeconds
+            Set-Content -LiteralPath "$file.tmp" -Value ('duri_lyapunov_v{{metric_realm="prod"}} {0}' -f $value.ToString([cultureinfo]::InvariantCulture))
+            Move-Item -LiteralPath "$file.tmp" -Destination $file -Force
+            Start-Sleep -Milliseconds 250
+        }
+    }
+    try {
+        Start-Sleep -Seconds 2
+        $trend = $sandbox | Watch-DuriLyapunovTrend -Duration 6s -Interval 1s -MinimumSamples 5
+        $trend | Select-Object -SkipLast 1 | Show
+        $trend[-1] | Show
+        Write-Host 'The same from history: Get-DuriLyapunovTrend -Since 6s -Step 1s'
+        $sandbox | Get-DuriLyapunovTrend -Since 6s -Step 1s -MinimumSamples 5 | Show
+    }
+    finally {
+        $lyapunovWriter | Remove-Job -Force
+    }
     Write-Step 'Runbook 4, generate_canary_samples.sh: Invoke-DuriCanarySampling for 3s against the sandbox (query time(): every answer differs)'
     $canary = Invoke-DuriCanarySampling -Uri ($sandbox.PrometheusUri.ToString() + 'api/v1/query?query=time()') -Duration 3s -Rate 20 -TextfileDirectory $sandbox.TextfileDirectory -MinimumSamples 50
     $canary | Show
