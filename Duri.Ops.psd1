@@ -22,6 +22,8 @@
         'Test-DuriPrometheusConfig'
         'Write-DuriHeartbeat'
         'Get-DuriHeartbeat'
+        'Get-DuriGateStatus'
+        'Test-DuriL4DryRun'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
