@@ -24,6 +24,8 @@
         'Get-DuriHeartbeat'
         'Get-DuriGateStatus'
         'Test-DuriL4DryRun'
+        'Get-DuriPromotionDecision'
+        'Watch-DuriPromotionGate'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
