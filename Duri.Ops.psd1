@@ -26,6 +26,7 @@
         'Test-DuriL4DryRun'
         'Get-DuriPromotionDecision'
         'Watch-DuriPromotionGate'
+        'Get-DuriErrorBudgetBurn'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
