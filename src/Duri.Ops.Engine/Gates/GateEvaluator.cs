@@ -159,9 +159,15 @@ namespace Duri.Ops.Engine.Gates
         /// The status of one series' value. Checked in this order: stale (an old sample says nothing about now), NaN,
         /// ±Inf or outside the gate's range, then the threshold. A sample time that cannot be read counts as stale.
         /// </summary>
-        internal static GateStatus Classify(GateDefinition gate, double value, long? sampleMilliseconds, long atMilliseconds)
+        internal static GateStatus Classify(GateDefinition gate, double value, long? sampleMilliseconds, long atMilliseconds) =>
+            Classify(gate, value, sampleMilliseconds ?? UnknownTime, atMilliseconds);
+
+        /// <summary>A sample time that could not be read.</summary>
+        internal const long UnknownTime = long.MinValue;
+
+        internal static GateStatus Classify(GateDefinition gate, double value, long sampleMilliseconds, long atMilliseconds)
         {
-            if (!sampleMilliseconds.HasValue || atMilliseconds - sampleMilliseconds.Value > (long)gate.MaxAge.TotalMilliseconds) return GateStatus.Stale;
+            if (sampleMilliseconds == UnknownTime || atMilliseconds - sampleMilliseconds > gate.MaxAgeMilliseconds) return GateStatus.Stale;
             if (double.IsNaN(value)) return GateStatus.NaN;
             if (double.IsInfinity(value) || value < gate.RangeMin || value > gate.RangeMax) return GateStatus.OutOfRange;
             return gate.Holds(value) ? GateStatus.Pass : GateStatus.Violated;

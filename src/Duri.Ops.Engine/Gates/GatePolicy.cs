@@ -28,6 +28,7 @@ namespace Duri.Ops.Engine.Gates
             Operator = @operator;
             Threshold = threshold;
             MaxAge = maxAge;
+            MaxAgeMilliseconds = (long)maxAge.TotalMilliseconds;
         }
 
         public string Name { get; }
@@ -41,6 +42,8 @@ namespace Duri.Ops.Engine.Gates
 
         /// <summary>The oldest sample the gate accepts, measured from the evaluation time to the sample's timestamp.</summary>
         public TimeSpan MaxAge { get; }
+
+        internal long MaxAgeMilliseconds { get; }
 
         /// <summary>True (the default) when more than one series is a failure; false when every series must pass.</summary>
         public bool ExactlyOneSeries { get; internal set; } = true;

@@ -296,44 +296,57 @@ namespace Duri.Ops.Engine.Gates
                 for (int i = 0; i < steps; i++) result[i] = GateStatus.QueryError;
                 return result;
             }
-            var counts = new int[steps];
-            foreach (var series in answer.Values)
+            // Series per step, needed only when there can be more than one.
+            int[]? counts = null;
+            if (answer.Values.Count > 1)
             {
-                foreach (var sample in series.Samples)
+                counts = new int[steps];
+                foreach (var series in answer.Values)
                 {
-                    long offset = sample.UnixTimeMilliseconds - startMs;
-                    if (offset >= 0 && offset % stepMs == 0 && offset / stepMs < steps) counts[offset / stepMs]++;
+                    foreach (var sample in AsArray(series.Samples))
+                    {
+                        long i = StepOf(sample.UnixTimeMilliseconds, startMs, stepMs, steps);
+                        if (i >= 0) counts[i]++;
+                    }
                 }
             }
             var seen = new bool[steps];
-            var sampleTimes = new long[steps];
-            var hasTime = new bool[steps];
+            long[]? sampleTimes = null;
             foreach (var series in answer.Values)
             {
+                var samples = AsArray(series.Samples);
                 var times = TimesOf(series.Labels, answer.Times);
-                Array.Clear(hasTime, 0, steps);
-                if (times != null)
+                var stamps = times == null ? null : AsArray(times.Samples);
+                // timestamp() of the same query has the same steps, so its k-th sample belongs to the k-th value;
+                // only when it does not are the times laid out by step first.
+                bool aligned = stamps != null && stamps.Length == samples.Length;
+                for (int k = 0; aligned && k < samples.Length; k++) aligned = stamps![k].UnixTimeMilliseconds == samples[k].UnixTimeMilliseconds;
+                if (!aligned)
                 {
-                    foreach (var sample in times.Samples)
+                    sampleTimes ??= new long[steps];
+                    for (int i = 0; i < steps; i++) sampleTimes[i] = GateEvaluator.UnknownTime;
+                    foreach (var sample in stamps ?? Array.Empty<PrometheusSample>())
                     {
-                        long offset = sample.UnixTimeMilliseconds - startMs;
-                        if (offset < 0 || offset % stepMs != 0 || offset / stepMs >= steps || double.IsNaN(sample.Value) || double.IsInfinity(sample.Value)) continue;
-                        sampleTimes[offset / stepMs] = (long)Math.Round(sample.Value * 1000);
-                        hasTime[offset / stepMs] = true;
+                        long i = StepOf(sample.UnixTimeMilliseconds, startMs, stepMs, steps);
+                        if (i >= 0) sampleTimes[i] = ToMilliseconds(sample.Value);
                     }
                 }
-                foreach (var sample in series.Samples)
+                long next = 0;
+                for (int k = 0; k < samples.Length; k++)
                 {
-                    long offset = sample.UnixTimeMilliseconds - startMs;
-                    if (offset < 0 || offset % stepMs != 0) continue;
-                    long i = offset / stepMs;
-                    if (i >= steps) continue;
-                    GateStatus status = counts[i] > 1 && gate.ExactlyOneSeries
+                    long ms = samples[k].UnixTimeMilliseconds;
+                    // Range answers come in step order: try the step after the last one before dividing.
+                    long i = next < steps && startMs + next * stepMs == ms ? next : StepOf(ms, startMs, stepMs, steps);
+                    if (i < 0) continue;
+                    next = i + 1;
+                    long sampleMs = aligned ? ToMilliseconds(stamps![k].Value) : sampleTimes![i];
+                    double value = samples[k].Value;
+                    GateStatus status = counts != null && counts[i] > 1 && gate.ExactlyOneSeries
                         ? GateStatus.MultipleSeries
-                        : GateEvaluator.Classify(gate, sample.Value, hasTime[i] ? sampleTimes[i] : (long?)null, sample.UnixTimeMilliseconds);
+                        : GateEvaluator.Classify(gate, value, sampleMs, ms);
                     if (!seen[i] || result[i] == GateStatus.Pass) result[i] = status;
                     seen[i] = true;
-                    if (values != null) values[i] = sample.Value;
+                    if (values != null) values[i] = value;
                 }
             }
             for (int i = 0; i < steps; i++)
@@ -342,6 +355,20 @@ namespace Duri.Ops.Engine.Gates
             }
             return result;
         }
+
+        /// <summary>The step a sample belongs to, or -1 when it is not on a step of the window.</summary>
+        private static long StepOf(long ms, long startMs, long stepMs, int steps)
+        {
+            long offset = ms - startMs;
+            if (offset < 0) return -1;
+            long i = offset / stepMs;
+            return i * stepMs == offset && i < steps ? i : -1;
+        }
+
+        private static long ToMilliseconds(double unixSeconds) =>
+            double.IsNaN(unixSeconds) || double.IsInfinity(unixSeconds) ? GateEvaluator.UnknownTime : (long)Math.Round(unixSeconds * 1000);
+
+        private static PrometheusSample[] AsArray(IReadOnlyList<PrometheusSample> samples) => samples as PrometheusSample[] ?? samples.ToArray();
 
         private static PrometheusRangeSeries? TimesOf(LabelSet labels, IReadOnlyList<PrometheusRangeSeries> times)
         {
