@@ -103,36 +103,42 @@ namespace Duri.Ops.Engine.Gates
     /// </summary>
     public static class PromotionEvaluator
     {
-        /// <summary>Runs each gate's range query and its timestamp() concurrently over the window ending now (or at <paramref name="at"/>), then decides.</summary>
+        /// <summary>Runs each gate's range query, with its sample times, concurrently over the window ending now (or at <paramref name="at"/>), then decides.</summary>
         public static async Task<PromotionDecision> DecideAsync(PrometheusConnection connection, GatePolicy policy, TimeSpan since, DateTimeOffset? at, TimeSpan? timeout, CancellationToken cancellationToken)
         {
             var window = Window(policy.Step, since, at ?? DateTimeOffset.UtcNow);
-            var queries = policy.Gates.Select(gate =>
-            {
-                string query = gate.QueryFor(policy.Realm);
-                return (Values: connection.QueryRangeAsync(query, window.Start, window.End, policy.Step, timeout, cancellationToken),
-                        Times: connection.QueryRangeAsync("timestamp(" + query + ")", window.Start, window.End, policy.Step, timeout, cancellationToken));
-            }).ToList();
+            var queries = policy.Gates
+                .Select(gate => connection.QueryRangeAsync(GateEvaluator.WithSampleTimes(gate.QueryFor(policy.Realm)), window.Start, window.End, policy.Step, timeout, cancellationToken))
+                .ToList();
             try
             {
-                await Task.WhenAll(queries.SelectMany(q => new[] { q.Values, q.Times })).ConfigureAwait(false);
+                await Task.WhenAll(queries).ConfigureAwait(false);
             }
             catch (PrometheusException) when (!cancellationToken.IsCancellationRequested)
             {
                 // Each failed gate is judged QueryError below; the others keep their answers.
             }
             cancellationToken.ThrowIfCancellationRequested();
-            var answers = queries.Select(q => new GateRangeAnswer(
-                q.Values.Status == TaskStatus.RanToCompletion ? q.Values.Result.Matrix : null,
-                q.Times.Status == TaskStatus.RanToCompletion ? q.Times.Result.Matrix : null,
-                Failure(q.Values) ?? Failure(q.Times))).ToList();
+            var answers = queries.Select(q => q.Status == TaskStatus.RanToCompletion
+                ? Split(q.Result)
+                : new GateRangeAnswer(null, null, q.Exception!.InnerExceptions.Select(e => e.Message).FirstOrDefault())).ToList();
             var decision = Decide(policy, window.Start, window.Steps, answers);
             decision.Prometheus = connection;
             return decision;
         }
 
-        private static string? Failure(Task<PrometheusQueryResult> task) =>
-            task.IsFaulted ? task.Exception!.InnerExceptions.Select(e => e.Message).FirstOrDefault() : null;
+        /// <summary>A gate's combined range answer split into its values and their sample times.</summary>
+        internal static GateRangeAnswer Split(PrometheusQueryResult answer)
+        {
+            var values = new List<PrometheusRangeSeries>(1);
+            var times = new List<PrometheusRangeSeries>(1);
+            foreach (var series in answer.Matrix)
+            {
+                var labels = GateEvaluator.WithoutPart(series.Labels, out bool isTime);
+                (isTime ? times : values).Add(new PrometheusRangeSeries(labels, series.Samples));
+            }
+            return new GateRangeAnswer(values, times, null);
+        }
 
         /// <summary>The steps of a window: the end rounded down to a whole step (so repeated evaluations agree), back over <paramref name="since"/>.</summary>
         internal static (DateTimeOffset Start, DateTimeOffset End, int Steps) Window(TimeSpan step, TimeSpan since, DateTimeOffset at)
