@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
 using Duri.Ops.Engine.Heartbeat;
 using Duri.Ops.Engine.Prometheus;
@@ -175,7 +174,5 @@ namespace Duri.Ops.Engine.Gates
                 default: op = GateOperator.Equal; return false;
             }
         }
-
-        internal static string FormatThreshold(double value) => value.ToString("R", CultureInfo.InvariantCulture);
     }
 }

@@ -26,7 +26,7 @@ namespace Duri.Ops.Engine.Tests.Gates
             Assert.Equal("duri_canary_unique_ratio{metric_realm=\"staging\"}", policy.WithRealm("staging").Gate("canary")!.QueryFor("staging"));
         }
 
-        private static string Describe(GateDefinition gate, string realm) => $"{gate.QueryFor(realm)} {gate.OperatorSymbol} {GatePolicy.FormatThreshold(gate.Threshold)}";
+        private static string Describe(GateDefinition gate, string realm) => $"{gate.QueryFor(realm)} {gate.OperatorSymbol} {Duri.Ops.Engine.Prometheus.PrometheusValue.Format(gate.Threshold)}";
 
         [Fact]
         public void EveryProblemOfABadPolicyIsReportedWithFileLineAndColumn()
