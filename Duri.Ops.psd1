@@ -17,9 +17,12 @@
         'Start-DuriSandbox'
         'Stop-DuriSandbox'
         'Export-DuriRuleFile'
+        'Measure-DuriHeartbeatAlarm'
+        'Get-DuriHeartbeatRecommendation'
         'Invoke-DuriRuleTest'
         'Test-DuriRuleFile'
         'Test-DuriPrometheusConfig'
+        'Invoke-DuriSafeReload'
         'Write-DuriHeartbeat'
         'Get-DuriHeartbeat'
         'Get-DuriGateStatus'
@@ -27,6 +30,10 @@
         'Get-DuriPromotionDecision'
         'Watch-DuriPromotionGate'
         'Get-DuriErrorBudgetBurn'
+        'Watch-DuriLyapunovTrend'
+        'Get-DuriLyapunovTrend'
+        'Invoke-DuriCanarySampling'
+        'Test-DuriCanaryQuorum'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

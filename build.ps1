@@ -8,7 +8,8 @@
     Test    builds, runs both xunit projects and the Pester specs (in a fresh pwsh), and ends with
             "tests: N passed, N failed, N skipped"; exits non-zero on any failure or when nothing ran.
     Demo    builds and runs the runbook end to end against a local sandbox.
-    Bench   runs the BenchmarkDotNet benchmarks in tests/benchmarks, then the module import cost.
+    Bench   runs the module import cost, the BenchmarkDotNet benchmarks in tests/benchmarks, the safe
+            reload timing and the heartbeat memory check.
     Package builds the versioned module folder out/package/Duri.Ops/<version> and its .nupkg.
     Clean   removes everything the other tasks produced.
     Missing prerequisites are installed: the NuGet restores, Pester 5.7.1 (from NuGet), and on a
@@ -181,6 +182,8 @@ function Invoke-Bench {
         dotnet run -c Release --project (Join-Path $Root 'tests/benchmarks/Duri.Ops.Benchmarks/Duri.Ops.Benchmarks.csproj') -- `
             --filter $BenchmarkFilter --artifacts (Join-Path $Out 'benchmarks')
     }
+    Write-Host '== Safe reload of a sandbox, by step, against a bare POST /-/reload'
+    & (Join-Path $Root 'tests/benchmarks/Measure-SafeReload.ps1') -ModulePath (Join-Path $Root 'Duri.Ops.psd1')
     Write-Host '== Heartbeat memory over 100,000 beats in one process'
     Invoke-Native 'Heartbeat memory' {
         dotnet run -c Release --project (Join-Path $Root 'tests/benchmarks/Duri.Ops.Benchmarks/Duri.Ops.Benchmarks.csproj') -- --heartbeat-memory

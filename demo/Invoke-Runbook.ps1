@@ -18,6 +18,10 @@ Write-Host ("Canonical rules clean (-Quiet): {0}" -f (Test-DuriRuleFile -Path $r
 Write-Step 'promql-unit: Invoke-DuriRuleTest -Path module/rules/tests (the canonical rules, HB 60s / SI 30s)'
 Invoke-DuriRuleTest -Path (Join-Path $PSScriptRoot '../module/rules/tests') | Show
 
+Write-Step 'Measured, not asserted: Measure-DuriHeartbeatAlarm for the seed''s rules (freshness on the writer''s clock) and the shipped ones'
+Measure-DuriHeartbeatAlarm -HeartbeatInterval 60s -ScrapeInterval 30s -Window 6m -Freshness 75s -FreshnessOn WriterTime -WarningAction SilentlyContinue | Show
+Measure-DuriHeartbeatAlarm -RuleFile (Join-Path $rules 'heartbeat.rules.yml') | Show
+
 Write-Step 'The same rules scaled down for a fast rehearsal: Export-DuriRuleFile -HeartbeatInterval 2s -ScrapeInterval 1s'
 $rehearsalRules = Join-Path ([IO.Path]::GetTempPath()) "duri-demo-rules-$PID"
 Export-DuriRuleFile -Path $rehearsalRules -HeartbeatInterval 2s -ScrapeInterval 1s -NoTests | Show
@@ -30,6 +34,20 @@ try {
     Write-Step 'Runbook 1, verify_prometheus_targets.sh: Test-DuriPrometheusTarget -ExpectedJob prometheus, node'
     $sandbox | Test-DuriPrometheusTarget -ExpectedJob prometheus, node | Show
     Write-Host ("All targets healthy (-Quiet): {0}" -f ($sandbox | Test-DuriPrometheusTarget -Quiet))
+
+    Write-Step 'Runbook 1, reload_safe.sh: add a rule to the sandbox, then Invoke-DuriSafeReload -Force'
+    $demoRule = Join-Path $sandbox.RulesDirectory 'demo.yml'
+    Set-Content -LiteralPath $demoRule -Value "groups:`n  - name: demo`n    rules:`n      - record: duri_demo:targets_up`n        expr: sum(up)`n"
+    $sandbox | Invoke-DuriSafeReload -Force | Show
+    $reloadedAt = ($sandbox | Invoke-DuriQuery 'prometheus_config_last_reload_success_timestamp_seconds').Value
+
+    Write-Step 'The same with a broken rule: the check fails, nothing is sent'
+    Set-Content -LiteralPath $demoRule -Value "groups:`n  - name: demo`n    rules:`n      - record: duri_demo:targets_up`n        expr: sum(up`n"
+    $sandbox | Invoke-DuriSafeReload -Force -ErrorAction SilentlyContinue -ErrorVariable reloadErrors | Show
+    $reloadErrors | ForEach-Object { Write-Host "  error $($_.FullyQualifiedErrorId.Split(',')[0]): $($_.Exception.Message.Split([Environment]::NewLine)[0])" }
+    $stillAt = ($sandbox | Invoke-DuriQuery 'prometheus_config_last_reload_success_timestamp_seconds').Value
+    Write-Host ("Last successful reload unchanged: {0} (the server still serves group demo: {1})" -f ($stillAt -eq $reloadedAt), [bool]($sandbox | Invoke-DuriQuery 'duri_demo:targets_up'))
+    Remove-Item -LiteralPath $demoRule
 
     Write-Step 'Runbook 2, warm-up: Get-DuriHeartbeat before any beat, Write-DuriHeartbeat, then Get-DuriHeartbeat -Wait 30s'
     $sandbox | Get-DuriHeartbeat -ErrorAction Continue 2>&1 | ForEach-Object { Write-Host "  $_" }
@@ -82,6 +100,42 @@ try {
     Write-Step "Range query: Invoke-DuriRangeQuery 'scrape_duration_seconds' -Since 5s -Step 1s"
     Start-Sleep -Seconds 3
     $sandbox | Invoke-DuriRangeQuery 'scrape_duration_seconds' -Since 5s -Step 1s | Show
+
+    Write-Step 'Runbook 4, monitor_lyapunov_trend.sh scaled down: duri_lyapunov_v falling from 0.3, Watch-DuriLyapunovTrend -Duration 6s -Interval 1s'
+    $lyapunovFile = Join-Path $sandbox.TextfileDirectory 'duri_lyapunov.prom'
+    # Written aside and renamed, so that a scrape never sees half a file.
+    $lyapunovWriter = Start-ThreadJob -ArgumentList $lyapunovFile -ScriptBlock {
+        param($file)
+        $started = Get-Date
+        while ($true) {
+            $value = 0.3 - 0.01 * ((Get-Date) - $started).TotalSeconds
+            Set-Content -LiteralPath "$file.tmp" -Value ('duri_lyapunov_v{{metric_realm="prod"}} {0}' -f $value.ToString([cultureinfo]::InvariantCulture))
+            Move-Item -LiteralPath "$file.tmp" -Destination $file -Force
+            Start-Sleep -Milliseconds 250
+        }
+    }
+    try {
+        Start-Sleep -Seconds 2
+        $trend = $sandbox | Watch-DuriLyapunovTrend -Duration 6s -Interval 1s -MinimumSamples 5
+        $trend | Select-Object -SkipLast 1 | Show
+        $trend[-1] | Show
+        Write-Host 'The same from history: Get-DuriLyapunovTrend -Since 6s -Step 1s'
+        $sandbox | Get-DuriLyapunovTrend -Since 6s -Step 1s -MinimumSamples 5 | Show
+    }
+    finally {
+        $lyapunovWriter | Remove-Job -Force
+    }
+    Write-Step 'Runbook 4, generate_canary_samples.sh: Invoke-DuriCanarySampling for 3s against the sandbox (query time(): every answer differs)'
+    $canary = Invoke-DuriCanarySampling -Uri ($sandbox.PrometheusUri.ToString() + 'api/v1/query?query=time()') -Duration 3s -Rate 20 -TextfileDirectory $sandbox.TextfileDirectory -MinimumSamples 50
+    $canary | Show
+
+    Write-Step 'canary-quorum-pass: Test-DuriCanaryQuorum -MinimumSamples 50 through Prometheus, once node_exporter has served the counts'
+    $deadline = (Get-Date).AddSeconds(15)
+    do { $quorum = $sandbox | Test-DuriCanaryQuorum -MinimumSamples 50 } while ($quorum.Samples -ne $canary.Samples -and (Get-Date) -lt $deadline -and -not (Start-Sleep -Milliseconds 250))
+    $quorum | Show
+
+    Write-Step 'The same check fails on a target whose answers are all alike (/-/healthy): Invoke-DuriCanarySampling | Test-DuriCanaryQuorum'
+    Invoke-DuriCanarySampling -Uri ($sandbox.PrometheusUri.ToString() + '-/healthy') -Duration 2s -Rate 10 | Test-DuriCanaryQuorum -MinimumSamples 10 | Show
 }
 finally {
     Write-Step 'Stop-DuriSandbox'

@@ -11,8 +11,11 @@ namespace Duri.Ops.Engine.Rules
     /// <summary>The verdict on one file of a Prometheus configuration: the config itself or one of its rule files.</summary>
     public sealed class ConfigCheckResult
     {
-        public ConfigCheckResult(string path, string kind, bool passed, IReadOnlyList<string> messages, int groups, int rules)
+        public ConfigCheckResult(string path, string kind, bool passed, IReadOnlyList<string> messages, int groups, int rules,
+            IReadOnlyList<string>? groupNames = null, string contentSha256 = "")
         {
+            GroupNames = groupNames ?? Array.Empty<string>();
+            ContentSha256 = contentSha256;
             Path = path;
             Kind = kind;
             Passed = passed;
@@ -34,6 +37,12 @@ namespace Duri.Ops.Engine.Rules
         public int Groups { get; }
 
         public int Rules { get; }
+
+        /// <summary>The names of the rule groups read from the file, in file order.</summary>
+        public IReadOnlyList<string> GroupNames { get; }
+
+        /// <summary>SHA-256 of the text that was checked, so that a later change to the file can be noticed.</summary>
+        public string ContentSha256 { get; }
 
         public override string ToString() => Path + (Passed ? " passed" : " FAILED");
     }
@@ -60,14 +69,17 @@ namespace Duri.Ops.Engine.Rules
             var config = await Promtool.RunAsync(new[] { "check", "config", "--syntax-only", configPath }, directory, cancellationToken, promtool).ConfigureAwait(false);
             var configMessages = Lines(config.Error).Concat(Lines(config.Output).Where(l => l.Contains("FAILED"))).ToList();
             PrometheusConfigFile? parsed = null;
+            var configText = File.ReadAllText(configPath);
             try
             {
-                parsed = PrometheusConfigFile.Load(configPath);
+                parsed = PrometheusConfigFile.Parse(configText, configPath);
             }
             catch (ConfigFileException e)
             {
                 configMessages.Add(e.Message);
             }
+            // Ranges are judged against the scrape interval the config itself sets.
+            if (lint != null && parsed?.ScrapeInterval is TimeSpan scrapeInterval) lint.ScrapeInterval = scrapeInterval;
             var ruleFiles = new List<string>();
             foreach (var pattern in parsed?.RuleFiles ?? Array.Empty<string>())
             {
@@ -76,7 +88,7 @@ namespace Duri.Ops.Engine.Rules
                 ruleFiles.AddRange(matches);
             }
             ruleFiles = ruleFiles.Distinct(StringComparer.Ordinal).ToList();
-            results.Add(new ConfigCheckResult(configPath, ConfigKind, config.ExitCode == 0 && parsed != null, configMessages, 0, 0));
+            results.Add(new ConfigCheckResult(configPath, ConfigKind, config.ExitCode == 0 && parsed != null, configMessages, 0, 0, contentSha256: ContentHash.Sha256Hex(configText)));
             if (ruleFiles.Count == 0) return results;
 
             var rules = await Promtool.RunAsync(new[] { "check", "rules" }.Concat(ruleFiles), directory, cancellationToken, promtool).ConfigureAwait(false);
@@ -96,7 +108,8 @@ namespace Duri.Ops.Engine.Rules
                     }
                 }
                 if (!passed && messages.Count == 0) messages.Add(block.Trim());
-                results.Add(new ConfigCheckResult(file, RulesKind, passed, messages, read.File.Groups.Count, read.File.Groups.Sum(g => g.Rules.Count)));
+                results.Add(new ConfigCheckResult(file, RulesKind, passed, messages, read.File.Groups.Count, read.File.Groups.Sum(g => g.Rules.Count),
+                    read.File.Groups.Select(g => g.Name).ToList(), ContentHash.Sha256Hex(read.Text)));
             }
             return results;
         }

@@ -35,6 +35,9 @@ namespace Duri.Ops.Engine.Sandbox
         /// </summary>
         public string? BlocksDirectory { get; set; }
 
+        /// <summary>Whether Prometheus runs with --web.enable-lifecycle (POST /-/reload and /-/quit); without it only SIGHUP reloads.</summary>
+        public bool EnableLifecycleApi { get; set; } = true;
+
         /// <summary>Identifies the owner within its process (a runspace), so that Remove-Module stops only its own sandboxes.</summary>
         public string OwnerTag { get; set; } = string.Empty;
     }
@@ -46,7 +49,7 @@ namespace Duri.Ops.Engine.Sandbox
     }
 
     /// <summary>
-    /// A throwaway local stack: a real Prometheus (lifecycle API on) and a node_exporter (textfile collector only),
+    /// A throwaway local stack: a real Prometheus (lifecycle API on unless turned off) and a node_exporter (textfile collector only),
     /// both on free loopback ports, in one directory holding prometheus.yml, rules/, textfile/, data/ and logs.
     /// </summary>
     public sealed class DuriSandbox : IDisposable
@@ -188,14 +191,15 @@ namespace Duri.Ops.Engine.Sandbox
             SandboxRegistry.Save(_record);
 
             progress?.Invoke($"Starting Prometheus on {PrometheusUri}");
-            var prometheus = Launch(prometheusBin, "prometheus", new[]
+            var prometheusArguments = new List<string>
             {
                 "--config.file=" + ConfigPath,
                 "--storage.tsdb.path=" + DataDirectory,
                 "--web.listen-address=127.0.0.1:" + prometheusPort,
-                "--web.enable-lifecycle",
                 "--storage.tsdb.retention.time=2d",
-            });
+            };
+            if (options.EnableLifecycleApi) prometheusArguments.Add("--web.enable-lifecycle");
+            var prometheus = Launch(prometheusBin, "prometheus", prometheusArguments);
             _record.PrometheusPid = prometheus.Id;
             _record.PrometheusStartTicks = ProcessControl.StartTicks(prometheus.Id) ?? 0;
             SandboxRegistry.Save(_record);

@@ -8,6 +8,7 @@ namespace Duri.Ops.Engine.Sandbox
     /// <summary>Process liveness by id and start time (ids get reused), and graceful stopping.</summary>
     internal static class ProcessControl
     {
+        private const int SigHup = 1;
         private const int SigTerm = 15;
 
         [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
@@ -53,6 +54,26 @@ namespace Duri.Ops.Engine.Sandbox
             {
                 // It exited between the check and the signal.
             }
+        }
+
+        /// <summary>SIGHUP, which makes Prometheus reload its configuration.</summary>
+        /// <returns>Null when sent; otherwise why not.</returns>
+        public static string? SendHangup(int pid)
+        {
+            if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows)) return "Reloading by signal needs Unix; on Windows enable the lifecycle API.";
+            string name;
+            try
+            {
+                using var process = Process.GetProcessById(pid);
+                name = process.ProcessName;
+            }
+            catch (Exception e) when (e is ArgumentException || e is InvalidOperationException)
+            {
+                return $"No process {pid} runs here.";
+            }
+            // A wrong pid would hang up some other program; Prometheus' process name always says so.
+            if (name.IndexOf("prometheus", StringComparison.OrdinalIgnoreCase) < 0) return $"Process {pid} is '{name}', not Prometheus; no signal was sent.";
+            return SysKill(pid, SigHup) == 0 ? null : $"Could not signal process {pid} (error {Marshal.GetLastWin32Error()}).";
         }
 
         public static void Sleep(TimeSpan delay, CancellationToken cancellationToken) =>

@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
@@ -47,8 +48,9 @@ namespace Duri.Ops.Engine.Trend
                 summary.End = ordered[ordered.Count - 1].Time;
             }
 
-            var x = new double[n];
-            var y = new double[n];
+            // Pooled: a day at 5 s is 17,280 points, whose arrays would otherwise land on the large object heap each time.
+            var x = ArrayPool<double>.Shared.Rent(n);
+            var y = ArrayPool<double>.Shared.Rent(n);
             long originTicks = 0;
             int k = 0;
             double min = double.PositiveInfinity, max = double.NegativeInfinity;
@@ -78,6 +80,8 @@ namespace Duri.Ops.Engine.Trend
             summary.TheilSenSlopePerMinute = TrendStatistics.TheilSen(x, y, n, out bool exact);
             summary.TheilSenExact = exact;
             summary.MannKendall = TrendStatistics.MannKendall(x, y, n);
+            ArrayPool<double>.Shared.Return(x);
+            ArrayPool<double>.Shared.Return(y);
             Decide(summary, options);
             return summary;
         }

@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 
 namespace Duri.Ops.Engine.Trend
 {
@@ -29,7 +30,7 @@ namespace Duri.Ops.Engine.Trend
         /// <summary>The two-sided p-value of Z.</summary>
         public double PValue { get; }
 
-        public override string ToString() => FormattableString.Invariant($"S={S} tau={Tau:0.###} z={Z:0.###} p={PValue:0.####}");
+        public override string ToString() => FormattableString.Invariant($"S={S} tau={Tau:0.###} z={Z:0.###} p={PValue:G3}");
     }
 
     /// <summary>
@@ -42,9 +43,9 @@ namespace Duri.Ops.Engine.Trend
         public const long ExactTheilSenPairLimit = 250_000;
 
         /// <summary>Above <see cref="ExactTheilSenPairLimit"/>, the Theil-Sen slope is the median of this many sampled pairs.</summary>
-        public const int SampledTheilSenPairs = 65_536;
+        public const int SampledTheilSenPairs = 20_000;
 
-        private const int InsertionRun = 32;
+        private const int InsertionRun = 16;
 
         /// <summary>Least-squares slope and its standard error sqrt(SSR / (n - 2) / Sxx); NaN where undefined.</summary>
         public static void OrdinaryLeastSquares(double[] x, double[] y, int n, out double slope, out double standardError)
@@ -85,18 +86,18 @@ namespace Duri.Ops.Engine.Trend
         /// of the middle two for an even count (as NumPy's median). Exact up to <see cref="ExactTheilSenPairLimit"/>
         /// pairs; above, the median of <see cref="SampledTheilSenPairs"/> pairs drawn uniformly (with replacement) by
         /// a generator seeded from n, so the same input gives the same slope. The sampled median's rank among all
-        /// pairwise slopes is within 0.5 ± 0.005 with probability 0.99 (binomial quantile bound, 2.576 * 0.5 / sqrt(65,536)).
+        /// pairwise slopes is within 0.5 ± 0.01 with probability 0.99 (normal approximation of the sample quantile:
+        /// 2.576 * 0.5 / sqrt(20,000) = 0.0091). The cost stays at O(n) plus 20,000 pairs whatever the size.
         /// </summary>
         public static double TheilSen(double[] x, double[] y, int n, out bool exact)
         {
             long pairs = (long)n * (n - 1) / 2 - TiedPairs(x, n);
             exact = pairs <= ExactTheilSenPairLimit;
             if (pairs <= 0) return double.NaN;
-            double[] slopes;
+            var slopes = ArrayPool<double>.Shared.Rent(exact ? (int)pairs : SampledTheilSenPairs);
             int count = 0;
             if (exact)
             {
-                slopes = new double[pairs];
                 for (int i = 0; i < n - 1; i++)
                 {
                     double xi = x[i], yi = y[i];
@@ -108,17 +109,18 @@ namespace Duri.Ops.Engine.Trend
             }
             else
             {
-                slopes = new double[SampledTheilSenPairs];
                 var random = new SplitMix64(0x5EED_7E4D ^ (ulong)n);
                 long attempts = 0, maxAttempts = 64L * SampledTheilSenPairs;
-                while (count < slopes.Length && attempts++ < maxAttempts)
+                while (count < SampledTheilSenPairs && attempts++ < maxAttempts)
                 {
                     int i = random.Next(n), j = random.Next(n - 1);
                     if (j >= i) j++;
                     if (x[i] != x[j]) slopes[count++] = (y[j] - y[i]) / (x[j] - x[i]);
                 }
             }
-            return Median(slopes, count);
+            double median = Median(slopes, count);
+            ArrayPool<double>.Shared.Return(slopes);
+            return median;
         }
 
         /// <summary>
@@ -153,9 +155,11 @@ namespace Duri.Ops.Engine.Trend
                 start = end;
             }
 
-            var sorted = new double[n];
+            var sorted = ArrayPool<double>.Shared.Rent(n);
+            var buffer = ArrayPool<double>.Shared.Rent(n);
             Array.Copy(y, sorted, n);
-            long discordant = SortCountingInversions(sorted, new double[n], n);
+            long discordant = SortCountingInversions(sorted, buffer, n);
+            ArrayPool<double>.Shared.Return(buffer);
 
             long valueTies = 0;
             double valueTermV = 0, valueTerm3 = 0;
@@ -172,6 +176,7 @@ namespace Duri.Ops.Engine.Trend
                 }
                 start = end;
             }
+            ArrayPool<double>.Shared.Return(sorted);
 
             long concordant = totalPairs - timeTies - valueTies + jointTies - discordant;
             long s = concordant - discordant;
@@ -232,17 +237,14 @@ namespace Duri.Ops.Engine.Trend
                     int i = lo, j = mid, k = lo;
                     if (mid < hi && source[mid - 1] > source[mid])
                     {
+                        // Branch-free: on noisy data the branch would be mispredicted half the time.
                         while (i < mid && j < hi)
                         {
-                            if (source[j] < source[i])
-                            {
-                                inversions += mid - i;
-                                target[k++] = source[j++];
-                            }
-                            else
-                            {
-                                target[k++] = source[i++];
-                            }
+                            int right = source[j] < source[i] ? 1 : 0;
+                            target[k++] = source[i + right * (j - i)];
+                            inversions += right * (mid - i);
+                            i += 1 - right;
+                            j += right;
                         }
                     }
                     if (i < mid) Array.Copy(source, i, target, k, mid - i);

@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Management.Automation;
 using Duri.Ops.Engine.Exposition;
+using Duri.Ops.Engine.HeartbeatModel;
 using Duri.Ops.Engine.Rules;
 using Duri.Ops.Infrastructure;
 
@@ -14,6 +15,10 @@ namespace Duri.Ops.Commands
     /// <example>
     /// <code>Export-DuriRuleFile -Path ./rules -HeartbeatInterval 60s -ScrapeInterval 30s</code>
     /// <para>Writes the runbook's rule files (window 6m, freshness 75 s) and their unit tests into ./rules.</para>
+    /// </example>
+    /// <example>
+    /// <code>Get-DuriHeartbeatRecommendation -TargetFalseAlarm 0.001 -ScrapeInterval 15s | Export-DuriRuleFile -Path ./rules</code>
+    /// <para>Writes rules with the smallest window and freshness that flag a healthy writer scraped every 15 s at most once in a thousand evaluations.</para>
     /// </example>
     /// <example>
     /// <code>Export-DuriRuleFile -Path ./rules -Realm staging -Window 10m -WhatIf</code>
@@ -29,17 +34,17 @@ namespace Duri.Ops.Commands
         public string Path { get; set; } = string.Empty;
 
         /// <summary><para type="description">How often the heartbeat writer beats.</para></summary>
-        [Parameter]
+        [Parameter(ValueFromPipelineByPropertyName = true)]
         [DurationTransformation]
         public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(60);
 
         /// <summary><para type="description">How often Prometheus scrapes the heartbeat.</para></summary>
-        [Parameter]
+        [Parameter(ValueFromPipelineByPropertyName = true)]
         [DurationTransformation]
         public TimeSpan ScrapeInterval { get; set; } = TimeSpan.FromSeconds(30);
 
         /// <summary><para type="description">How often the rules are evaluated. Default: the scrape interval.</para></summary>
-        [Parameter]
+        [Parameter(ValueFromPipelineByPropertyName = true)]
         [DurationTransformation]
         public TimeSpan? EvaluationInterval { get; set; }
 
@@ -54,14 +59,19 @@ namespace Duri.Ops.Commands
         public int ToleratedMisses { get; set; } = 2;
 
         /// <summary><para type="description">The changes() window, instead of the derived one. At least HeartbeatInterval + 2 x ScrapeInterval.</para></summary>
-        [Parameter]
+        [Parameter(ValueFromPipelineByPropertyName = true)]
         [DurationTransformation]
         public TimeSpan? Window { get; set; }
 
         /// <summary><para type="description">The largest scrape age that counts as fresh, instead of the derived one. More than the scrape interval.</para></summary>
-        [Parameter]
+        [Parameter(ValueFromPipelineByPropertyName = true)]
         [DurationTransformation]
         public TimeSpan? Freshness { get; set; }
+
+        /// <summary><para type="description">What the freshness guard measures. The generated rules measure the scrape age (ScrapeTime); WriterTime or ScrapeRange, as a Get-DuriHeartbeatRecommendation -FreshnessOn result may carry, is refused rather than written with another meaning.</para></summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateSet(nameof(FreshnessReference.ScrapeTime), nameof(FreshnessReference.WriterTime), nameof(FreshnessReference.ScrapeRange))]
+        public string? FreshnessOn { get; set; }
 
         /// <summary><para type="description">The window of duri_green_uptime_ratio.</para></summary>
         [Parameter]
@@ -78,6 +88,10 @@ namespace Duri.Ops.Commands
 
         protected override void ProcessRecord()
         {
+            if (FreshnessOn != null && !string.Equals(FreshnessOn, nameof(FreshnessReference.ScrapeTime), StringComparison.OrdinalIgnoreCase))
+            {
+                ThrowTerminatingError(new ErrorRecord(new ArgumentException($"The generated rules measure freshness on the scrape age, time() - timestamp(...); a freshness figured for another guard ({FreshnessOn}) would mean something else there. Use a ScrapeTime recommendation."), "RuleParametersInvalid", ErrorCategory.InvalidArgument, FreshnessOn));
+            }
             var options = new CanonicalRuleOptions
             {
                 HeartbeatInterval = HeartbeatInterval,

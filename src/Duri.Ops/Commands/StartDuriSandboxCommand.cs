@@ -47,6 +47,10 @@ namespace Duri.Ops.Commands
         [AllowEmptyCollection]
         public string[]? RuleFile { get; set; }
 
+        /// <summary><para type="description">Start Prometheus without --web.enable-lifecycle, as many production servers run: POST /-/reload is refused with HTTP 403 and only SIGHUP reloads it. For rehearsing Invoke-DuriSafeReload -Signal.</para></summary>
+        [Parameter]
+        public SwitchParameter DisableLifecycleApi { get; set; }
+
         protected override void ProcessRecord()
         {
             var path = Path == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
@@ -60,6 +64,7 @@ namespace Duri.Ops.Commands
                 ScrapeInterval = ScrapeInterval,
                 EvaluationInterval = EvaluationInterval,
                 StartTimeout = StartTimeout,
+                EnableLifecycleApi = !DisableLifecycleApi,
                 OwnerTag = DuriSession.OwnerTag,
             };
             foreach (var file in ruleFiles) options.RuleFiles.Add(file);

@@ -50,20 +50,7 @@ namespace Duri.Ops.Commands
         protected override void ProcessRecord()
         {
             var path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(ConfigPath);
-            LintOptions? lint = null;
-            if (Lint)
-            {
-                lint = new LintOptions { Realm = Realm };
-                try
-                {
-                    var interval = Engine.Prometheus.PrometheusConfigFile.Load(path).ScrapeInterval;
-                    if (interval.HasValue) lint.ScrapeInterval = interval.Value;
-                }
-                catch (Exception e) when (e is Engine.Prometheus.ConfigFileException || e is IOException)
-                {
-                    WriteVerbose("The config's scrape interval could not be read; ranges are measured against 30s: " + e.Message);
-                }
-            }
+            var lint = Lint ? new LintOptions { Realm = Realm } : null;
             WriteVerbose($"promtool check config {path}");
             IReadOnlyList<ConfigCheckResult> results;
             try

@@ -32,7 +32,7 @@ namespace Duri.Ops.Benchmarks
         [GlobalSetup]
         public void Setup()
         {
-            _body = Generate(seed: 20240601, out _expected);
+            _body = Generate(seed: 20240601, SeriesCount, PointsPerSeries, StepMilliseconds, out _expected);
             Verify();
         }
 
@@ -94,13 +94,14 @@ namespace Duri.Ops.Benchmarks
         private static readonly string[] Modes = { "idle", "user", "system", "iowait" };
         private static readonly string[] Devices = { "eth0", "eth1", "lo", "ens5" };
 
-        private static byte[] Generate(int seed, out PrometheusSample[][] expected)
+        /// <summary>A range-query answer of <paramref name="seriesCount"/> series (of six kinds in turn) with the given points each.</summary>
+        internal static byte[] Generate(int seed, int seriesCount, int pointsPerSeries, long stepMilliseconds, out PrometheusSample[][] expected)
         {
             var random = new Random(seed);
-            var json = new StringBuilder(24 * 1024 * 1024);
-            expected = new PrometheusSample[SeriesCount][];
+            var json = new StringBuilder(seriesCount * pointsPerSeries * 40);
+            expected = new PrometheusSample[seriesCount][];
             json.Append("{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[");
-            for (int s = 0; s < SeriesCount; s++)
+            for (int s = 0; s < seriesCount; s++)
             {
                 if (s > 0) json.Append(',');
                 var kind = (SeriesKind)(s % 6);
@@ -109,11 +110,11 @@ namespace Duri.Ops.Benchmarks
                 json.Append(",\"values\":[");
                 // Half the series are evaluated at a start with a non-zero millisecond part.
                 long start = s % 2 == 0 ? StartMilliseconds : OffsetStartMilliseconds;
-                var samples = new PrometheusSample[PointsPerSeries];
+                var samples = new PrometheusSample[pointsPerSeries];
                 double counter = 123_456_789 + random.Next(0, 1_000_000_000);
-                for (int p = 0; p < PointsPerSeries; p++)
+                for (int p = 0; p < pointsPerSeries; p++)
                 {
-                    long ms = start + p * StepMilliseconds;
+                    long ms = start + p * stepMilliseconds;
                     double value = NextValue(kind, random, ref counter);
                     samples[p] = new PrometheusSample(ms, value);
                     if (p > 0) json.Append(',');
