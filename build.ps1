@@ -200,6 +200,7 @@ function Invoke-Package {
     Copy-Item -Path (Join-Path $Root 'module/Duri.Ops.Format.ps1xml') -Destination $folder
     Copy-Item -Path $HelpOutput -Destination $folder -Recurse
     Copy-Item -Path (Join-Path $Root 'module/rules') -Destination $folder -Recurse
+    Copy-Item -Path (Join-Path $Root 'module/policy') -Destination $folder -Recurse
     # The shipped manifest is the repository's, with paths relative to the module folder.
     (Get-Content -LiteralPath (Join-Path $Root 'Duri.Ops.psd1') -Raw) `
         -replace "'out/bin/Duri.Ops.dll'", "'Duri.Ops.dll'" `

@@ -54,6 +54,46 @@ try {
     Write-DuriHeartbeat -Directory $sandbox.TextfileDirectory -Count 4 -Interval 1s | Show
     $sandbox | Get-DuriHeartbeat -Wait 30s | Show
 
+    Write-Step 'Runbook 3, l4_dryrun_decision.sh: Test-DuriL4DryRun on a healthy sandbox (the shipped policy, realm prod)'
+    $beats = Start-ThreadJob -ArgumentList (Join-Path $PSScriptRoot '../Duri.Ops.psd1'), $sandbox.TextfileDirectory -ScriptBlock {
+        param($module, $directory)
+        Import-Module $module
+        Write-DuriHeartbeat -Directory $directory -Count 120 -Interval 1s
+    }
+    # The gate metrics as their writers export them; duri_heartbeat_ok and duri_green_uptime_ratio come from the rules.
+    $gates = Join-Path $sandbox.TextfileDirectory 'duri_gates.prom'
+    function Set-GateMetrics([double] $Canary) {
+        Set-Content -LiteralPath "$gates.tmp" -Value ("duri_lyapunov_v{{metric_realm=`"prod`"}} 0.04`nduri_canary_unique_ratio{{metric_realm=`"prod`"}} {0}`nduri_green{{metric_realm=`"prod`"}} 1" -f $Canary)
+        Move-Item -LiteralPath "$gates.tmp" -Destination $gates -Force
+    }
+    function Wait-Decision([string] $Decision) {
+        $deadline = (Get-Date).AddSeconds(30)
+        while (($result = $sandbox | Test-DuriL4DryRun).Decision -ne $Decision -and (Get-Date) -lt $deadline) { Start-Sleep -Milliseconds 500 }
+        $result
+    }
+    try {
+        Set-GateMetrics -Canary 0.96
+        $go = Wait-Decision 'GO'
+        $go | Show
+        $go.Gates | Show
+
+        Write-Step 'Break one gate (duri_canary_unique_ratio 0.85): NO-GO, with the reason'
+        Set-GateMetrics -Canary 0.85
+        $noGo = Wait-Decision 'NO-GO'
+        $noGo | Show
+        $sandbox | Get-DuriGateStatus canary | Show
+        try { $sandbox | Test-DuriL4DryRun -FailOnNoGo | Out-Null }
+        catch { Write-Host ("  -FailOnNoGo stops an unattended runbook: {0}" -f $_.FullyQualifiedErrorId.Split(',')[0]) }
+
+        Write-Step 'Runbook 5, the promotion / rollback gate: Get-DuriPromotionDecision -Since 2m (15 s steps), then the error budget'
+        $sandbox | Get-DuriPromotionDecision -Since 2m | Show
+        $sandbox | Get-DuriErrorBudgetBurn -Objective 0.999 | Show
+    }
+    finally {
+        $beats | Stop-Job -PassThru | Remove-Job
+        Remove-Item -LiteralPath $gates -ErrorAction Ignore
+    }
+
     Write-Step "Query: Invoke-DuriQuery 'up'"
     $sandbox | Invoke-DuriQuery 'up' | Show
 

@@ -25,6 +25,7 @@ Describe 'The Duri.Ops package' {
         Join-Path $moduleFolder 'en-US/Duri.Ops.dll-Help.xml' | Should -Exist
         Join-Path $moduleFolder 'en-US/about_Duri.Ops.help.txt' | Should -Exist
         Join-Path $moduleFolder 'Duri.Ops.Format.ps1xml' | Should -Exist
+        Join-Path $moduleFolder 'policy/l4-dryrun.yml' | Should -Exist
         Join-Path $repoRoot "out/package/Duri.Ops.$version.nupkg" | Should -Exist
     }
 

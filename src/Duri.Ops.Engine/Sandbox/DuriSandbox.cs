@@ -29,6 +29,12 @@ namespace Duri.Ops.Engine.Sandbox
         /// <summary>Rule files copied into the sandbox's rules directory before Prometheus starts.</summary>
         public IList<string> RuleFiles { get; } = new List<string>();
 
+        /// <summary>
+        /// A directory of TSDB blocks (as promtool tsdb create-blocks-from writes them) copied into the data directory
+        /// before Prometheus starts, so that the sandbox serves their history from its first query.
+        /// </summary>
+        public string? BlocksDirectory { get; set; }
+
         /// <summary>Whether Prometheus runs with --web.enable-lifecycle (POST /-/reload and /-/quit); without it only SIGHUP reloads.</summary>
         public bool EnableLifecycleApi { get; set; } = true;
 
@@ -114,6 +120,8 @@ namespace Duri.Ops.Engine.Sandbox
 
             foreach (var cleaned in CleanupStale()) progress?.Invoke($"Removed the sandbox {cleaned} left behind by a session that ended without stopping it.");
 
+            if (options.BlocksDirectory != null && !Directory.Exists(options.BlocksDirectory))
+                throw new SandboxException(SandboxFailure.StartFailed, $"The blocks directory '{options.BlocksDirectory}' does not exist.") { Target = options.BlocksDirectory };
             foreach (var ruleFile in options.RuleFiles)
             {
                 if (!File.Exists(ruleFile)) throw new SandboxException(SandboxFailure.RuleFileMissing, $"The rule file '{ruleFile}' does not exist.") { Target = ruleFile };
@@ -127,6 +135,7 @@ namespace Duri.Ops.Engine.Sandbox
                 if (!name.EndsWith(".yml", StringComparison.OrdinalIgnoreCase)) name += ".yml";
                 File.Copy(ruleFile, System.IO.Path.Combine(path, "rules", name), overwrite: true);
             }
+            if (options.BlocksDirectory != null) CopyDirectory(options.BlocksDirectory, System.IO.Path.Combine(path, "data"));
             var record = new SandboxRecord
             {
                 Id = id,
@@ -418,6 +427,13 @@ namespace Duri.Ops.Engine.Sandbox
             }
             foreach (var sub in new[] { "rules", "textfile", "data", "logs" }) Directory.CreateDirectory(System.IO.Path.Combine(path, sub));
             return path;
+        }
+
+        private static void CopyDirectory(string source, string target)
+        {
+            Directory.CreateDirectory(target);
+            foreach (var file in Directory.GetFiles(source)) File.Copy(file, System.IO.Path.Combine(target, System.IO.Path.GetFileName(file)), overwrite: true);
+            foreach (var directory in Directory.GetDirectories(source)) CopyDirectory(directory, System.IO.Path.Combine(target, System.IO.Path.GetFileName(directory)));
         }
 
         private static void DeleteDirectory(string path)

@@ -23,6 +23,8 @@ namespace Duri.Ops.Tests.Support
         Hang,
         /// <summary>Answer with <see cref="FaultProxy.Status"/>, <see cref="FaultProxy.Body"/> and <see cref="FaultProxy.ContentType"/>.</summary>
         Status,
+        /// <summary>Accept the connection and close it without a word, as a server that died mid-request.</summary>
+        Drop,
     }
 
     /// <summary>
@@ -54,6 +56,12 @@ namespace Duri.Ops.Tests.Support
         public string Body { get; set; } = string.Empty;
 
         public string ContentType { get; set; } = "text/plain";
+
+        /// <summary>
+        /// When set, only requests whose PromQL (the decoded <c>query</c> form field) it accepts get the fault; the rest
+        /// are forwarded, so one query of several can fail while the others reach the real server.
+        /// </summary>
+        public Func<string, bool>? FaultsQuery { get; set; }
 
         /// <summary>When set, forwarding strips this path prefix first, so the proxy can stand for https://host/prometheus.</summary>
         public string PathPrefix { get; set; } = string.Empty;
@@ -88,7 +96,8 @@ namespace Duri.Ops.Tests.Support
                     headers["@target"] = target;
                     headers["@body"] = Encoding.UTF8.GetString(body);
                     lock (Requests) Requests.Add(headers);
-                    switch (Fault)
+                    var fault = FaultsQuery == null || FaultsQuery(QueryOf(headers["@body"])) ? Fault : Fault.None;
+                    switch (fault)
                     {
                         case Fault.Html:
                             await WriteAsync(stream, 200, "text/html; charset=utf-8", "<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body>Please sign in</body></html>");
@@ -102,6 +111,9 @@ namespace Duri.Ops.Tests.Support
                         case Fault.Status:
                             await WriteAsync(stream, Status, ContentType, Body);
                             break;
+                        case Fault.Drop:
+                            client.Client.LingerState = new LingerOption(true, 0);
+                            break;
                         default:
                             await ForwardAsync(stream, method, target, headers, body);
                             break;
@@ -110,6 +122,16 @@ namespace Duri.Ops.Tests.Support
                 catch (IOException) { }
                 catch (ObjectDisposedException) { }
             }
+        }
+
+        private static string QueryOf(string form)
+        {
+            foreach (var pair in form.Split('&'))
+            {
+                int equals = pair.IndexOf('=');
+                if (equals > 0 && pair.Substring(0, equals) == "query") return Uri.UnescapeDataString(pair.Substring(equals + 1).Replace('+', ' '));
+            }
+            return string.Empty;
         }
 
         private async Task ForwardAsync(NetworkStream stream, string method, string target, Dictionary<string, string> headers, byte[] body)

@@ -1,0 +1,258 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Duri.Ops.Engine.Prometheus;
+
+namespace Duri.Ops.Engine.Gates
+{
+    /// <summary>What a gate found. Only Pass passes; everything else fails closed.</summary>
+    public enum GateStatus
+    {
+        /// <summary>One fresh, finite series on the passing side of the threshold.</summary>
+        Pass,
+        /// <summary>One fresh, finite series on the wrong side of the threshold.</summary>
+        Violated,
+        /// <summary>The query returned no series.</summary>
+        NoData,
+        /// <summary>The newest sample is older than the gate's max age.</summary>
+        Stale,
+        /// <summary>The value is NaN.</summary>
+        NaN,
+        /// <summary>The value is ±Inf or outside the range that makes sense for the gate.</summary>
+        OutOfRange,
+        /// <summary>More than one series where the gate needs exactly one.</summary>
+        MultipleSeries,
+        /// <summary>The query could not be answered: server down, HTTP error, timeout, malformed answer, bad PromQL.</summary>
+        QueryError,
+    }
+
+    /// <summary>One gate's verdict at one evaluation time, with the reason an operator can act on.</summary>
+    public sealed class GateResult
+    {
+        public string Name { get; internal set; } = string.Empty;
+
+        /// <summary>The query as sent, with the realm put in.</summary>
+        public string Query { get; internal set; } = string.Empty;
+
+        /// <summary>The value judged; NaN when there was none.</summary>
+        public double Value { get; internal set; } = double.NaN;
+
+        public string Operator { get; internal set; } = string.Empty;
+
+        public double Threshold { get; internal set; }
+
+        public GateStatus Status { get; internal set; }
+
+        public bool Passed => Status == GateStatus.Pass;
+
+        public string Reason { get; internal set; } = string.Empty;
+
+        /// <summary>The timestamp of the sample judged (when Prometheus scraped or recorded it).</summary>
+        public DateTimeOffset? SampleTime { get; internal set; }
+
+        public TimeSpan? SampleAge { get; internal set; }
+
+        public TimeSpan MaxAge { get; internal set; }
+
+        /// <summary>The series judged (the first one when there were several).</summary>
+        public LabelSet Labels { get; internal set; } = LabelSet.Empty;
+
+        public int SeriesCount { get; internal set; }
+
+        public string Realm { get; internal set; } = string.Empty;
+
+        public DateTimeOffset EvaluatedAt { get; internal set; }
+
+        public PrometheusConnection? Prometheus { get; internal set; }
+
+        public override string ToString() => $"{Name} {Status}: {Reason}";
+    }
+
+    /// <summary>Evaluates a policy's gates against a server: every gate's query and its sample times at one instant, concurrently.</summary>
+    public static class GateEvaluator
+    {
+        /// <summary>The gates at <paramref name="at"/> (now when null), in policy order. Never throws for a failed query: that gate is QueryError.</summary>
+        public static async Task<IReadOnlyList<GateResult>> EvaluateAsync(PrometheusConnection connection, GatePolicy policy, DateTimeOffset? at, TimeSpan? timeout, CancellationToken cancellationToken)
+        {
+            // Whole milliseconds, the server's resolution, so that ages computed here match its timestamps.
+            var instant = DateTimeOffset.FromUnixTimeMilliseconds((at ?? DateTimeOffset.UtcNow).ToUnixTimeMilliseconds());
+            var tasks = policy.Gates.Select(gate => EvaluateGateAsync(connection, policy, gate, instant, timeout, cancellationToken)).ToList();
+            return await Task.WhenAll(tasks).ConfigureAwait(false);
+        }
+
+        /// <summary>The label that tells a gate's values from their sample times in its one combined query.</summary>
+        internal const string PartLabel = "duri_gate_part";
+
+        /// <summary>
+        /// One query for a gate's values and their sample times: timestamp() gives when each sample was scraped or
+        /// recorded (an instant query stamps values with the evaluation time); asking both in one request halves the round trips.
+        /// </summary>
+        internal static string WithSampleTimes(string query) =>
+            $"label_replace({query}, \"{PartLabel}\", \"value\", \"__name__\", \".*\") or label_replace(timestamp({query}), \"{PartLabel}\", \"time\", \"__name__\", \".*\")";
+
+        /// <summary>The labels without the part label, and whether the series holds sample times.</summary>
+        internal static LabelSet WithoutPart(LabelSet labels, out bool isTime)
+        {
+            isTime = labels.TryGetValue(PartLabel, out var part) && part == "time";
+            return part == null ? labels : LabelSet.Create(labels.Where(l => l.Key != PartLabel));
+        }
+
+        private static async Task<GateResult> EvaluateGateAsync(PrometheusConnection connection, GatePolicy policy, GateDefinition gate, DateTimeOffset at, TimeSpan? timeout, CancellationToken cancellationToken)
+        {
+            string query = gate.QueryFor(policy.Realm);
+            PrometheusQueryResult result;
+            try
+            {
+                result = await connection.QueryAsync(WithSampleTimes(query), at, timeout, cancellationToken).ConfigureAwait(false);
+            }
+            catch (PrometheusException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                return QueryFailed(gate, policy, query, at, connection, e);
+            }
+            if (result.ResultType != PrometheusResultType.Vector)
+            {
+                return NewResult(gate, policy, query, at, connection, GateStatus.QueryError,
+                    $"The query gives a {result.ResultType.ToString().ToLowerInvariant()}, not an instant vector; a gate judges one series. Fix the query in the policy.");
+            }
+            var sampleTimes = new Dictionary<LabelSet, long>();
+            var values = new List<PrometheusVectorSample>();
+            foreach (var sample in result.Vector)
+            {
+                var labels = WithoutPart(sample.Labels, out bool isTime);
+                if (!isTime) values.Add(new PrometheusVectorSample(labels, sample.Sample));
+                else if (!double.IsNaN(sample.Value) && !double.IsInfinity(sample.Value)) sampleTimes[labels.WithoutMetricName()] = (long)Math.Round(sample.Value * 1000);
+            }
+            var series = values
+                .Select(s => new GateSample(s.Labels, s.Value, sampleTimes.TryGetValue(s.Labels.WithoutMetricName(), out var ms) ? ms : (long?)null))
+                .ToList();
+            return Judge(gate, policy, query, series, at, connection);
+        }
+
+        internal static GateResult QueryFailed(GateDefinition gate, GatePolicy policy, string query, DateTimeOffset at, PrometheusConnection? connection, PrometheusException failure) =>
+            NewResult(gate, policy, query, at, connection, GateStatus.QueryError,
+                $"The query could not be answered ({failure.Kind}): {failure.Message.TrimEnd('.')}. The gate cannot pass without an answer.");
+
+        /// <summary>Judges the series a gate's query returned at <paramref name="at"/>.</summary>
+        internal static GateResult Judge(GateDefinition gate, GatePolicy policy, string query, IReadOnlyList<GateSample> series, DateTimeOffset at, PrometheusConnection? connection)
+        {
+            if (series.Count == 0)
+            {
+                return NewResult(gate, policy, query, at, connection, GateStatus.NoData,
+                    $"No series at {Clock(at)}: nothing reports this gate in realm '{policy.Realm}'. Check that its source runs and is scraped (or its rule loaded), and that the realm is right.");
+            }
+            if (series.Count > 1 && gate.ExactlyOneSeries)
+            {
+                var multiple = NewResult(gate, policy, query, at, connection, GateStatus.MultipleSeries,
+                    $"{series.Count} series match; the gate needs exactly one. They differ in {DescribeDifferences(series.Select(s => s.Labels).ToList())}. Remove the stray writer or old series, or narrow the query.");
+                multiple.SeriesCount = series.Count;
+                multiple.Labels = series[0].Labels;
+                return multiple;
+            }
+            GateResult? first = null;
+            foreach (var sample in series)
+            {
+                var status = Classify(gate, sample.Value, sample.SampleMilliseconds, at.ToUnixTimeMilliseconds());
+                var judged = NewResult(gate, policy, query, at, connection, status, Describe(gate, status, sample, at));
+                judged.Value = sample.Value;
+                judged.Labels = sample.Labels;
+                judged.SeriesCount = series.Count;
+                if (sample.SampleMilliseconds.HasValue)
+                {
+                    judged.SampleTime = DateTimeOffset.FromUnixTimeMilliseconds(sample.SampleMilliseconds.Value);
+                    judged.SampleAge = at - judged.SampleTime.Value;
+                }
+                if (status != GateStatus.Pass) return judged;
+                first ??= judged;
+            }
+            return first!;
+        }
+
+        /// <summary>
+        /// The status of one series' value. Checked in this order: stale (an old sample says nothing about now), NaN,
+        /// ±Inf or outside the gate's range, then the threshold. A sample time that cannot be read counts as stale.
+        /// </summary>
+        internal static GateStatus Classify(GateDefinition gate, double value, long? sampleMilliseconds, long atMilliseconds) =>
+            Classify(gate, value, sampleMilliseconds ?? UnknownTime, atMilliseconds);
+
+        /// <summary>A sample time that could not be read.</summary>
+        internal const long UnknownTime = long.MinValue;
+
+        internal static GateStatus Classify(GateDefinition gate, double value, long sampleMilliseconds, long atMilliseconds)
+        {
+            if (sampleMilliseconds == UnknownTime || atMilliseconds - sampleMilliseconds > gate.MaxAgeMilliseconds) return GateStatus.Stale;
+            if (double.IsNaN(value)) return GateStatus.NaN;
+            if (double.IsInfinity(value) || value < gate.RangeMin || value > gate.RangeMax) return GateStatus.OutOfRange;
+            return gate.Holds(value) ? GateStatus.Pass : GateStatus.Violated;
+        }
+
+        private static string Describe(GateDefinition gate, GateStatus status, GateSample sample, DateTimeOffset at)
+        {
+            string value = PrometheusValue.Format(sample.Value);
+            string threshold = PrometheusValue.Format(gate.Threshold);
+            switch (status)
+            {
+                case GateStatus.Pass:
+                    return $"{value} {gate.OperatorSymbol} {threshold}.";
+                case GateStatus.Violated:
+                    return $"{value} is not {gate.OperatorSymbol} {threshold}.";
+                case GateStatus.Stale:
+                    if (!sample.SampleMilliseconds.HasValue) return "The sample's time could not be read, so its freshness is unknown.";
+                    var time = DateTimeOffset.FromUnixTimeMilliseconds(sample.SampleMilliseconds.Value);
+                    return $"The newest sample is {PrometheusValue.FormatAge(at - time)} old ({Clock(time)}); the gate accepts at most {PrometheusDuration.Format(gate.MaxAge)}. Check that its source is still scraped or its rule still evaluated.";
+                case GateStatus.NaN:
+                    return "The value is NaN, which says neither pass nor fail. Check the source's inputs (a 0/0 ratio, a missing counter).";
+                default:
+                    return double.IsInfinity(sample.Value)
+                        ? $"The value is {value}, which the threshold cannot judge. Check the source's inputs (a division by zero)."
+                        : $"The value {value} is outside [{PrometheusValue.Format(gate.RangeMin)}, {PrometheusValue.Format(gate.RangeMax)}], the values that make sense for this gate. Check the source.";
+            }
+        }
+
+        private static GateResult NewResult(GateDefinition gate, GatePolicy policy, string query, DateTimeOffset at, PrometheusConnection? connection, GateStatus status, string reason) =>
+            new GateResult
+            {
+                Name = gate.Name,
+                Query = query,
+                Operator = gate.OperatorSymbol,
+                Threshold = gate.Threshold,
+                MaxAge = gate.MaxAge,
+                Status = status,
+                Reason = reason,
+                Realm = policy.Realm,
+                EvaluatedAt = at,
+                Prometheus = connection,
+            };
+
+        /// <summary>The labels in which the series differ, with each series' values: what tells a stray apart.</summary>
+        internal static string DescribeDifferences(IReadOnlyList<LabelSet> series)
+        {
+            var names = series.SelectMany(s => s.Keys).Distinct(StringComparer.Ordinal)
+                .Where(name => series.Select(s => s.TryGetValue(name, out var v) ? v : "(none)").Distinct(StringComparer.Ordinal).Count() > 1)
+                .OrderBy(n => n, StringComparer.Ordinal).ToList();
+            if (names.Count == 0) return "no label (the query itself returns duplicates)";
+            return string.Join(" and ", series.Take(5).Select(s => "{" + string.Join(", ", names.Select(n => n + "=\"" + (s.TryGetValue(n, out var v) ? v : "") + "\"")) + "}"))
+                + (series.Count > 5 ? $" and {series.Count - 5} more" : string.Empty);
+        }
+
+        internal static string Clock(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>One series of a gate's answer: labels, value and when the sample was taken (null when unknown).</summary>
+    internal readonly struct GateSample
+    {
+        public GateSample(LabelSet labels, double value, long? sampleMilliseconds)
+        {
+            Labels = labels;
+            Value = value;
+            SampleMilliseconds = sampleMilliseconds;
+        }
+
+        public LabelSet Labels { get; }
+
+        public double Value { get; }
+
+        public long? SampleMilliseconds { get; }
+    }
+}
