@@ -54,6 +54,13 @@ try {
     Write-DuriHeartbeat -Directory $sandbox.TextfileDirectory -Count 4 -Interval 1s | Show
     $sandbox | Get-DuriHeartbeat -Wait 30s | Show
 
+    Write-Step "Query: Invoke-DuriQuery 'up'"
+    $sandbox | Invoke-DuriQuery 'up' | Show
+
+    Write-Step "Range query: Invoke-DuriRangeQuery 'scrape_duration_seconds' -Since 5s -Step 1s"
+    Start-Sleep -Seconds 3
+    $sandbox | Invoke-DuriRangeQuery 'scrape_duration_seconds' -Since 5s -Step 1s | Show
+
     Write-Step 'Runbook 3, l4_dryrun_decision.sh: Test-DuriL4DryRun on a healthy sandbox (the shipped policy, realm prod)'
     $beats = Start-ThreadJob -ArgumentList (Join-Path $PSScriptRoot '../Duri.Ops.psd1'), $sandbox.TextfileDirectory -ScriptBlock {
         param($module, $directory)
@@ -85,7 +92,7 @@ try {
         try { $sandbox | Test-DuriL4DryRun -FailOnNoGo | Out-Null }
         catch { Write-Host ("  -FailOnNoGo stops an unattended runbook: {0}" -f $_.FullyQualifiedErrorId.Split(',')[0]) }
 
-        Write-Step 'Runbook 5, the promotion / rollback gate: Get-DuriPromotionDecision -Since 2m (15 s steps), then the error budget'
+        Write-Step 'Runbook 5, the promotion / rollback gate (shown here, while step 3''s gate metrics are still written): Get-DuriPromotionDecision -Since 2m (15 s steps), then the error budget'
         $sandbox | Get-DuriPromotionDecision -Since 2m | Show
         $sandbox | Get-DuriErrorBudgetBurn -Objective 0.999 | Show
     }
@@ -93,13 +100,6 @@ try {
         $beats | Stop-Job -PassThru | Remove-Job
         Remove-Item -LiteralPath $gates -ErrorAction Ignore
     }
-
-    Write-Step "Query: Invoke-DuriQuery 'up'"
-    $sandbox | Invoke-DuriQuery 'up' | Show
-
-    Write-Step "Range query: Invoke-DuriRangeQuery 'scrape_duration_seconds' -Since 5s -Step 1s"
-    Start-Sleep -Seconds 3
-    $sandbox | Invoke-DuriRangeQuery 'scrape_duration_seconds' -Since 5s -Step 1s | Show
 
     Write-Step 'Runbook 4, monitor_lyapunov_trend.sh scaled down: duri_lyapunov_v falling from 0.3, Watch-DuriLyapunovTrend -Duration 6s -Interval 1s'
     $lyapunovFile = Join-Path $sandbox.TextfileDirectory 'duri_lyapunov.prom'
