@@ -146,7 +146,7 @@ namespace Duri.Ops.Engine.Rules.PromQL
             Done,
         }
 
-        private readonly string _input;
+        private string _input = string.Empty;
         private State _state = State.Statements;
         private int _pos;
         private int _start;
@@ -156,9 +156,18 @@ namespace Duri.Ops.Engine.Rules.PromQL
         private bool _bracketOpen;
         private bool _gotColon;
 
-        public Lexer(string input)
+        /// <summary>Starts over on <paramref name="input"/>.</summary>
+        public void Reset(string input)
         {
             _input = input;
+            _state = State.Statements;
+            _pos = 0;
+            _start = 0;
+            _width = 0;
+            _parenDepth = 0;
+            _braceOpen = false;
+            _bracketOpen = false;
+            _gotColon = false;
         }
 
         public Token Next()
@@ -591,7 +600,11 @@ namespace Duri.Ops.Engine.Rules.PromQL
         private bool Accept(string valid)
         {
             int r = Read();
-            if (r != Eof && valid.IndexOf((char)r) >= 0) return true;
+            // A plain loop: the sets are a few characters, too short for string.IndexOf to pay off.
+            foreach (char c in valid)
+            {
+                if (c == r) return true;
+            }
             Backup();
             return false;
         }

@@ -19,7 +19,10 @@ namespace Duri.Ops.Engine.Rules.PromQL
         public static Expr Parse(string expression)
         {
             if (expression is null) throw new ArgumentNullException(nameof(expression));
-            var parser = new Parser(expression);
+            // Rule files hold thousands of expressions: each thread keeps a parser, with its lexer and lists, for the next.
+            var parser = _idleParser ?? new Parser();
+            _idleParser = null;
+            parser.Reset(expression);
             try
             {
                 return parser.ParseExpression();
@@ -28,7 +31,15 @@ namespace Duri.Ops.Engine.Rules.PromQL
             {
                 throw parser.Error(0, "expression nests too deeply");
             }
+            finally
+            {
+                parser.Reset(string.Empty);
+                _idleParser = parser;
+            }
         }
+
+        [ThreadStatic]
+        private static Parser? _idleParser;
 
         public static bool TryParse(string expression, out Expr? expr, out PromQLParseException? error)
         {
@@ -47,16 +58,19 @@ namespace Duri.Ops.Engine.Rules.PromQL
         }
     }
 
+    /// <summary>Parses one expression after another, each after a <see cref="Reset"/>.</summary>
     internal sealed class Parser
     {
         private const int OrPrecedence = 1;
         private const int PowPrecedence = 6;
 
-        private readonly string _input;
-        private readonly Lexer _lexer;
+        // What one odd expression may leave each list holding on to between parses.
+        private const int KeptCapacity = 256;
 
-        // Null for the usual one-line expression.
-        private readonly List<int>? _lineStarts;
+        private readonly Lexer _lexer = new Lexer();
+
+        // Empty for the usual one-line expression.
+        private readonly List<int> _lineStarts = new List<int>();
 
         // Lists under construction, used as stacks: a nested call or grouping pushes above its caller's items and
         // takes its own off before returning, so each finished list is copied once, at its exact size.
@@ -64,21 +78,36 @@ namespace Duri.Ops.Engine.Rules.PromQL
         private readonly List<string> _pendingLabels = new List<string>();
         private readonly List<LabelMatcher> _pendingMatchers = new List<LabelMatcher>();
 
+        private string _input = string.Empty;
         private Token _peeked;
         private bool _hasPeeked;
         private int _depth;
 
-        public Parser(string input)
+        /// <summary>Starts over on <paramref name="input"/>, letting go of everything the last expression left.</summary>
+        public void Reset(string input)
         {
             _input = input;
-            _lexer = new Lexer(input);
+            _lexer.Reset(input);
+            _peeked = default;
+            _hasPeeked = false;
+            _depth = 0;
+            Empty(_pendingArguments);
+            Empty(_pendingLabels);
+            Empty(_pendingMatchers);
+            Empty(_lineStarts);
             int newline = input.IndexOf('\n');
             if (newline < 0) return;
-            _lineStarts = new List<int> { 0 };
+            _lineStarts.Add(0);
             for (int i = newline; i < input.Length; i++)
             {
                 if (input[i] == '\n') _lineStarts.Add(i + 1);
             }
+        }
+
+        private static void Empty<T>(List<T> list)
+        {
+            list.Clear();
+            if (list.Capacity > KeptCapacity) list.Capacity = KeptCapacity;
         }
 
         public Expr ParseExpression()
@@ -93,7 +122,7 @@ namespace Duri.Ops.Engine.Rules.PromQL
         public SourcePosition Position(int offset)
         {
             offset = Math.Max(0, Math.Min(offset, _input.Length));
-            if (_lineStarts == null) return new SourcePosition(offset, 1, offset + 1);
+            if (_lineStarts.Count == 0) return new SourcePosition(offset, 1, offset + 1);
             int line = _lineStarts.BinarySearch(offset);
             if (line < 0) line = ~line - 1;
             return new SourcePosition(offset, line + 1, offset - _lineStarts[line] + 1);
