@@ -1,7 +1,8 @@
 using System;
+using System.Buffers;
 using System.Collections.Generic;
 using System.IO;
-using System.Linq;
+using System.Text;
 using Duri.Ops.Engine.Prometheus;
 using YamlDotNet.Core;
 
@@ -75,7 +76,7 @@ namespace Duri.Ops.Engine.Rules
             {
                 return Failed(path, string.Empty, new RuleFileProblem("yaml/not-text", 1, 1, $"The file is {info.Length / (1024 * 1024)} MiB; rule files over {MaxBytes / (1024 * 1024)} MiB are not read."));
             }
-            return Read(File.ReadAllText(path), path);
+            return Read(ReadText(path), path);
         }
 
         public static RuleFileReadResult Read(string text, string source)
@@ -88,49 +89,101 @@ namespace Duri.Ops.Engine.Rules
                 return Failed(source, text, new RuleFileProblem("yaml/not-text", line, column, "This is not a text file (it holds a NUL byte)."));
             }
 
-            List<YamlTreeNode> documents;
+            // The top mapping's problems come first, as in the file its keys come before what the groups hold.
+            var topProblems = new List<RuleFileProblem>();
+            var groupProblems = new List<RuleFileProblem>();
+            var groups = new List<RuleGroup>();
+            RuleFileProblem? laterDocument = null;
             try
             {
-                documents = YamlTree.Parse(text);
+                var reader = new YamlTreeReader(text);
+                for (int document = 0; reader.StartDocument(); document++)
+                {
+                    if (document == 0)
+                    {
+                        ReadTop(reader, topProblems, groupProblems, groups);
+                    }
+                    else
+                    {
+                        var root = reader.ReadNode();
+                        if (document == 1) laterDocument = Problem("yaml/structure", root, "A rule file holds one YAML document; the later ones are ignored by Prometheus.");
+                    }
+                    reader.EndDocument();
+                }
             }
             catch (YamlException e)
             {
                 return Failed(source, text, new RuleFileProblem("yaml/syntax", Math.Max(1, (int)e.Start.Line), Math.Max(1, (int)e.Start.Column), "Not valid YAML: " + Innermost(e)));
             }
 
-            var problems = new List<RuleFileProblem>();
-            var groups = new List<RuleGroup>();
-            if (documents.Count > 1)
-                problems.Add(Problem("yaml/structure", documents[1], "A rule file holds one YAML document; the later ones are ignored by Prometheus."));
-            var top = documents.Count == 0 ? null : documents[0];
-            if (top == null || top.IsNull) return new RuleFileReadResult(new RuleFile(groups, source), problems, text);
-            if (top.Kind != YamlKind.Mapping)
+            var problems = new List<RuleFileProblem>(topProblems.Count + groupProblems.Count + 1);
+            if (laterDocument != null) problems.Add(laterDocument);
+            problems.AddRange(topProblems);
+            problems.AddRange(groupProblems);
+            return new RuleFileReadResult(new RuleFile(groups, source), problems, text);
+        }
+
+        /// <summary>
+        /// The first document's root: a mapping with a 'groups' list. A plain mapping and list are read as they come,
+        /// one group at a time, so that a large file's groups never sit in memory as YAML nodes all at once.
+        /// </summary>
+        private static void ReadTop(YamlTreeReader reader, List<RuleFileProblem> topProblems, List<RuleFileProblem> groupProblems, List<RuleGroup> groups)
+        {
+            var seenGroups = new Dictionary<string, int>(StringComparer.Ordinal);
+            if (!reader.TryStartMapping())
             {
-                problems.Add(Problem("yaml/structure", top, "A rule file is a mapping with a 'groups' list."));
-                return new RuleFileReadResult(new RuleFile(groups, source), problems, text);
+                var top = reader.ReadNode();
+                if (top.IsNull) return;
+                if (top.Kind != YamlKind.Mapping)
+                {
+                    topProblems.Add(Problem("yaml/structure", top, "A rule file is a mapping with a 'groups' list."));
+                    return;
+                }
+                foreach (var entry in top.Pairs) CheckTopKey(entry.Key, topProblems);
+                ReadGroups(top["groups"], groupProblems, groups, seenGroups);
+                return;
             }
-            foreach (var entry in top.Pairs)
+            bool groupsRead = false;
+            while (!reader.TryEndMapping())
             {
-                var key = entry.Key.KeyText;
-                if (key != "groups") problems.Add(Problem("yaml/unknown-key", entry.Key, $"Unknown key '{key}'; a rule file has only 'groups'."));
+                var key = reader.ReadNode();
+                CheckTopKey(key, topProblems);
+                // As with a lookup by key, only the first 'groups' counts.
+                if (groupsRead || key.Kind != YamlKind.Scalar || key.Value != "groups")
+                {
+                    reader.ReadNode();
+                    continue;
+                }
+                groupsRead = true;
+                if (reader.TryStartSequence()) ReadGroupItems(reader.ReadItems(), groupProblems, groups, seenGroups);
+                else ReadGroups(reader.ReadNode(), groupProblems, groups, seenGroups);
             }
-            var groupsNode = top["groups"];
-            if (groupsNode == null || groupsNode.IsNull)
-            {
-                return new RuleFileReadResult(new RuleFile(groups, source), problems, text);
-            }
+        }
+
+        private static void CheckTopKey(YamlTreeNode keyNode, List<RuleFileProblem> problems)
+        {
+            var key = keyNode.KeyText;
+            if (key != "groups") problems.Add(Problem("yaml/unknown-key", keyNode, $"Unknown key '{key}'; a rule file has only 'groups'."));
+        }
+
+        private static void ReadGroups(YamlTreeNode? groupsNode, List<RuleFileProblem> problems, List<RuleGroup> groups, Dictionary<string, int> seenGroups)
+        {
+            if (groupsNode == null || groupsNode.IsNull) return;
             if (groupsNode.Kind != YamlKind.Sequence)
             {
                 problems.Add(Problem("yaml/structure", groupsNode, "'groups' must be a list."));
-                return new RuleFileReadResult(new RuleFile(groups, source), problems, text);
+                return;
             }
-            var seenGroups = new Dictionary<string, int>(StringComparer.Ordinal);
-            foreach (var groupNode in groupsNode.Items)
+            ReadGroupItems(groupsNode.Items, problems, groups, seenGroups);
+        }
+
+        private static void ReadGroupItems(IEnumerable<YamlTreeNode> items, List<RuleFileProblem> problems, List<RuleGroup> groups, Dictionary<string, int> seenGroups)
+        {
+            foreach (var groupNode in items)
             {
                 var group = ReadGroup(groupNode, problems, seenGroups);
                 if (group != null) groups.Add(group);
             }
-            return new RuleFileReadResult(new RuleFile(groups, source), problems, text);
         }
 
         private static RuleGroup? ReadGroup(YamlTreeNode map, List<RuleFileProblem> problems, Dictionary<string, int> seenGroups)
@@ -192,21 +245,37 @@ namespace Duri.Ops.Engine.Rules
                 problems.Add(Problem("yaml/structure", map, "Each rule must be a mapping with 'record' or 'alert', and 'expr'.", group));
                 return null;
             }
-            string? record = map["record"]?.Text;
-            string? alert = map["alert"]?.Text;
+            // One pass over the keys; as with a lookup by key, the first of a repeated key counts.
+            YamlTreeNode? recordNode = null, alertNode = null, exprNode = null, forNode = null, keepNode = null, labelsNode = null, annotationsNode = null;
+            bool unknownKeys = false;
+            foreach (var entry in map.Pairs)
+            {
+                switch (entry.Key.Kind == YamlKind.Scalar ? entry.Key.Value : null)
+                {
+                    case "record": recordNode ??= entry.Value; break;
+                    case "alert": alertNode ??= entry.Value; break;
+                    case "expr": exprNode ??= entry.Value; break;
+                    case "for": forNode ??= entry.Value; break;
+                    case "keep_firing_for": keepNode ??= entry.Value; break;
+                    case "labels": labelsNode ??= entry.Value; break;
+                    case "annotations": annotationsNode ??= entry.Value; break;
+                    default: unknownKeys = true; break;
+                }
+            }
+            string? record = recordNode?.Text;
+            string? alert = alertNode?.Text;
             string? ruleName = record ?? alert;
-            UnknownKeys(map, RuleKeys, "a rule", problems, group, ruleName);
+            if (unknownKeys) UnknownKeys(map, RuleKeys, "a rule", problems, group, ruleName);
             if ((record == null) == (alert == null))
             {
                 problems.Add(Problem("yaml/structure", map, "A rule needs exactly one of 'record' and 'alert'.", group, ruleName));
                 return null;
             }
             if (record != null && !ExpositionReader.IsMetricName(record))
-                problems.Add(Problem("yaml/structure", map["record"]!, $"'{record}' is not a valid metric name for 'record'.", group, ruleName));
+                problems.Add(Problem("yaml/structure", recordNode!, $"'{record}' is not a valid metric name for 'record'.", group, ruleName));
             if (alert != null && alert.Length == 0)
-                problems.Add(Problem("yaml/structure", map["alert"]!, "An alert needs a name.", group, ruleName));
+                problems.Add(Problem("yaml/structure", alertNode!, "An alert needs a name.", group, ruleName));
 
-            var exprNode = map["expr"];
             string? expr = exprNode?.Text;
             if (string.IsNullOrWhiteSpace(expr))
             {
@@ -215,18 +284,15 @@ namespace Duri.Ops.Engine.Rules
             }
 
             TimeSpan? @for = null;
-            var forNode = map["for"];
             if (forNode != null && !forNode.IsNull)
             {
                 if (record != null) problems.Add(Problem("yaml/structure", forNode, "'for' applies to alerting rules only.", group, ruleName));
                 else if (PrometheusDuration.TryParse(forNode.Text ?? string.Empty, out var parsed)) @for = parsed;
                 else problems.Add(Problem("yaml/structure", forNode, $"'{forNode.Text}' is not a duration.", group, ruleName));
             }
-            var keepNode = map["keep_firing_for"];
             if (keepNode != null && record != null)
                 problems.Add(Problem("yaml/structure", keepNode, "'keep_firing_for' applies to alerting rules only.", group, ruleName));
-            var labels = StringMap(map["labels"], "labels", true, group, ruleName, problems);
-            var annotationsNode = map["annotations"];
+            var labels = StringMap(labelsNode, "labels", true, group, ruleName, problems);
             if (annotationsNode != null && record != null)
                 problems.Add(Problem("yaml/structure", annotationsNode, "'annotations' apply to alerting rules only.", group, ruleName));
             var annotations = StringMap(annotationsNode, "annotations", false, group, ruleName, problems);
@@ -272,6 +338,36 @@ namespace Duri.Ops.Engine.Rules
                     problems.Add(Problem("yaml/unknown-key", entry.Key, $"Unknown key '{key}' in {what}; known keys: {string.Join(", ", known)}.", group, rule));
             }
         }
+
+        /// <summary>
+        /// The file's text as <see cref="File.ReadAllText(string)"/> gives it (UTF-8 unless a byte order mark says otherwise),
+        /// decoded from pooled bytes in one step rather than built up in chunks and copied.
+        /// </summary>
+        private static string ReadText(string path)
+        {
+            using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan))
+            {
+                var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(stream.Length + 1, MaxBytes + 1));
+                try
+                {
+                    int length = 0;
+                    for (int read; length < buffer.Length && (read = stream.Read(buffer, length, buffer.Length - length)) > 0;) length += read;
+                    // Grown since it was measured, or not UTF-8: leave it to the framework.
+                    if (length == buffer.Length || IsUnicodeOtherThanUtf8(buffer, length)) return File.ReadAllText(path);
+                    int start = length >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF ? 3 : 0;
+                    return Encoding.UTF8.GetString(buffer, start, length - start);
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                }
+            }
+        }
+
+        /// <summary>A UTF-16 or UTF-32 byte order mark.</summary>
+        private static bool IsUnicodeOtherThanUtf8(byte[] bytes, int length) =>
+            (length >= 2 && ((bytes[0] == 0xFE && bytes[1] == 0xFF) || (bytes[0] == 0xFF && bytes[1] == 0xFE)))
+            || (length >= 4 && bytes[0] == 0 && bytes[1] == 0 && bytes[2] == 0xFE && bytes[3] == 0xFF);
 
         private static RuleFileReadResult Failed(string source, string text, RuleFileProblem problem) =>
             new RuleFileReadResult(new RuleFile(Array.Empty<RuleGroup>(), source), new[] { problem }, text);

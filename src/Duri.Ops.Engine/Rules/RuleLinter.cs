@@ -1,7 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
-using System.Linq;
 using System.Text.RegularExpressions;
 using Duri.Ops.Engine.Prometheus;
 using Duri.Ops.Engine.Rules.PromQL;
@@ -102,103 +100,210 @@ namespace Duri.Ops.Engine.Rules
 
         public static IReadOnlyList<LintFinding> Lint(RuleFileReadResult read, LintOptions options)
         {
-            var findings = new List<LintFinding>();
-            string file = read.File.Source;
+            var run = new Run(read, options);
             foreach (var problem in read.Problems)
-                findings.Add(new LintFinding(file, problem.Line, problem.Column, problem.Group, problem.Rule, problem.Check, LintSeverity.Error, problem.Message));
-
-            var lines = read.Text.Split('\n');
-            var rules = read.File.Groups.SelectMany(g => g.Rules.Select((rule, index) => (Group: g, Index: index))).ToArray();
-            var firstRecordedOn = new int[rules.Length];
-            var seen = new Dictionary<(RuleGroup, string), int>();
-            for (int i = 0; i < rules.Length; i++)
+                run.Report(problem.Check, LintSeverity.Error, problem.Line, problem.Column, problem.Message, problem.Group, problem.Rule);
+            foreach (var group in read.File.Groups)
             {
-                var rule = rules[i].Group.Rules[rules[i].Index];
-                if (!rule.IsRecording) continue;
-                if (seen.TryGetValue((rules[i].Group, rule.Name), out int line)) firstRecordedOn[i] = line;
-                else seen[(rules[i].Group, rule.Name)] = rule.Line;
+                run.RecordedOn.Clear();
+                for (int index = 0; index < group.Rules.Count; index++) run.LintRule(group, index);
             }
-            var perRule = new List<LintFinding>[rules.Length];
-            // Rules are independent once read, and parsing their PromQL is most of the work: spread it over the cores.
-            for (int i = 0; i < rules.Length; i++) perRule[i] = LintRule(file, lines, rules[i].Group, rules[i].Index, firstRecordedOn[i], options);
-            foreach (var ruleFindings in perRule) findings.AddRange(ruleFindings);
-            return findings.Where(f => !options.ExcludedChecks.Contains(f.Check))
-                .OrderBy(f => f.Line).ThenBy(f => f.Column).ThenBy(f => f.Check, StringComparer.Ordinal).ToList();
+            return run.SortedFindings();
         }
 
-        private static List<LintFinding> LintRule(string file, string[] lines, RuleGroup group, int index, int firstRecordedOn, LintOptions options)
+        /// <summary>One lint of one file: its findings so far and scratch space reused from rule to rule.</summary>
+        private sealed class Run
         {
-            var rule = group.Rules[index];
-            int nextLine = index + 1 < group.Rules.Count ? group.Rules[index + 1].Line : int.MaxValue;
-            var ruleFindings = new List<LintFinding>();
-            void Report(string check, LintSeverity severity, int line, int column, string message) =>
-                ruleFindings.Add(new LintFinding(file, line, column, group.Name, rule.Name, check, severity, message));
+            private readonly RuleFileReadResult _read;
+            private readonly LintOptions _options;
+            private readonly TimeSpan _minimumRange;
+            private readonly TimeSpan _heartbeatMinimum;
+            private readonly List<LintFinding> _findings = new List<LintFinding>();
+            private readonly List<Expr> _nodes = new List<Expr>();
+            private readonly Stack<Expr> _pending = new Stack<Expr>();
+            private readonly HashSet<string> _disabled = new HashSet<string>(StringComparer.Ordinal);
+            private TextLines? _lines;
 
-            if (firstRecordedOn > 0)
-                Report(DuplicateRecord, LintSeverity.Warning, rule.Line, rule.Column, $"'{rule.Name}' is already recorded on line {firstRecordedOn} of this group.");
-            if (!PromQLParser.TryParse(rule.Expression, out var expr, out var error))
+            public Run(RuleFileReadResult read, LintOptions options)
             {
-                var (line, column) = FilePosition(rule, error!.Position);
-                Report(Syntax, LintSeverity.Error, line, column, error.Problem);
+                _read = read;
+                _options = options;
+                _minimumRange = TimeSpan.FromTicks(options.ScrapeInterval.Ticks * 4);
+                _heartbeatMinimum = CanonicalRules.MinimumWindow(options.HeartbeatInterval, options.ScrapeInterval);
             }
-            else
-            {
-                CheckExpression(rule, expr!, options, Report);
-            }
-            if (ruleFindings.Count == 0) return ruleFindings;
-            var disabled = DisabledChecks(lines, rule.Line, nextLine);
-            ruleFindings.RemoveAll(f => disabled.Contains(f.Check));
-            return ruleFindings;
-        }
 
-        private static void CheckExpression(Rule rule, Expr expr, LintOptions options, Action<string, LintSeverity, int, int, string> report)
-        {
-            var minimumRange = TimeSpan.FromTicks(options.ScrapeInterval.Ticks * 4);
-            var heartbeatMinimum = CanonicalRules.MinimumWindow(options.HeartbeatInterval, options.ScrapeInterval);
-            foreach (var node in expr.DescendantsAndSelf())
+            /// <summary>Where each record name of the current group was first recorded.</summary>
+            public Dictionary<string, int> RecordedOn { get; } = new Dictionary<string, int>(StringComparer.Ordinal);
+
+            private string File => _read.File.Source;
+
+            public void Report(string check, LintSeverity severity, int line, int column, string message, string? group, string? rule)
             {
-                switch (node)
+                if (!_options.ExcludedChecks.Contains(check)) _findings.Add(new LintFinding(File, line, column, group, rule, check, severity, message));
+            }
+
+            public void LintRule(RuleGroup group, int index)
+            {
+                var rule = group.Rules[index];
+                int first = _findings.Count;
+                if (rule.IsRecording)
                 {
-                    case VectorSelector selector when (selector.MetricName ?? string.Empty).StartsWith("duri_", StringComparison.Ordinal):
-                        if (!selector.Matchers.Any(m => m.Name == "metric_realm" && m.Type == MatchType.Equal && m.Value == options.Realm))
-                        {
-                            var (line, column) = FilePosition(rule, selector.Position);
-                            report(MissingRealm, LintSeverity.Error, line, column, $"{selector.MetricName} is selected without metric_realm=\"{options.Realm}\"; other realms' series (the seed's stray series) would mix in.");
-                        }
-                        break;
-                    case MatrixSelector matrix:
-                    {
-                        var (line, column) = FilePosition(rule, matrix.Position);
-                        if (matrix.Range < minimumRange)
-                            report(RangeTooShort, LintSeverity.Warning, line, column, $"[{PrometheusDuration.Format(matrix.Range)}] spans fewer than 4 scrape intervals of {PrometheusDuration.Format(options.ScrapeInterval)}; use at least [{PrometheusDuration.Format(minimumRange)}].");
-                        if (matrix.Selector.MetricName == CanonicalRules.TimestampMetric && matrix.Range < heartbeatMinimum)
-                            report(HeartbeatWindow, LintSeverity.Error, line, column, $"[{PrometheusDuration.Format(matrix.Range)}] can miss a healthy heartbeat's change; it needs at least HB + 2*SI = {PrometheusDuration.Format(heartbeatMinimum)}.");
-                        break;
-                    }
-                    case SubqueryExpr subquery when subquery.Range < minimumRange:
-                    {
-                        var (line, column) = FilePosition(rule, subquery.Position);
-                        report(RangeTooShort, LintSeverity.Warning, line, column, $"The subquery range {PrometheusDuration.Format(subquery.Range)} spans fewer than 4 scrape intervals of {PrometheusDuration.Format(options.ScrapeInterval)}.");
-                        break;
-                    }
-                    case Call call when call.Arguments.Count > 0 && call.Arguments[0] is MatrixSelector argument:
-                    {
-                        string metric = argument.Selector.MetricName ?? string.Empty;
-                        bool counter = CounterSuffixes.Any(s => metric.EndsWith(s, StringComparison.Ordinal));
-                        var (line, column) = FilePosition(rule, call.Position);
-                        if (metric.Length > 0 && !counter && CounterFunctions.Contains(call.Function))
-                            report(RateOnGauge, LintSeverity.Warning, line, column, $"{call.Function}() reads counters, but {metric} is not named like one (_total, _count, _sum, _bucket); for a gauge use deriv() or delta().");
-                        if (counter && GaugeFunctions.Contains(call.Function))
-                            report(ChangesOnCounter, LintSeverity.Warning, line, column, $"{call.Function}() on the counter {metric} sees every increment and counter reset; use rate() or increase().");
-                        break;
-                    }
+                    if (RecordedOn.TryGetValue(rule.Name, out int recordedOn))
+                        Report(DuplicateRecord, LintSeverity.Warning, rule.Line, rule.Column, $"'{rule.Name}' is already recorded on line {recordedOn} of this group.", group.Name, rule.Name);
+                    else
+                        RecordedOn[rule.Name] = rule.Line;
+                }
+                if (!PromQLParser.TryParse(rule.Expression, out var expr, out var error))
+                {
+                    var (line, column) = FilePosition(rule, error!.Position);
+                    Report(Syntax, LintSeverity.Error, line, column, error.Problem, group.Name, rule.Name);
+                }
+                else
+                {
+                    CheckExpression(group, rule, expr!);
+                }
+                if (_findings.Count == first) return;
+                int nextLine = index + 1 < group.Rules.Count ? group.Rules[index + 1].Line : int.MaxValue;
+                CollectDisabledChecks(rule.Line, nextLine);
+                if (_disabled.Count == 0) return;
+                for (int i = _findings.Count - 1; i >= first; i--)
+                {
+                    if (_disabled.Contains(_findings[i].Check)) _findings.RemoveAt(i);
                 }
             }
-            if (rule.IsRecording && (rule.Name.EndsWith("_ratio", StringComparison.Ordinal) || rule.Name.EndsWith(":ratio", StringComparison.Ordinal)) && !IsBoundedToUnitInterval(expr))
+
+            private void CheckExpression(RuleGroup group, Rule rule, Expr expr)
             {
-                var (line, column) = FilePosition(rule, expr.Position);
-                report(RatioUnbounded, LintSeverity.Error, line, column, $"{rule.Name} is a ratio but its value is not forced into [0, 1]; wrap it in clamp(..., 0, 1) (the seed saw ratios of 3).");
+                _nodes.Clear();
+                expr.AddDescendantsAndSelf(_nodes, _pending);
+                foreach (var node in _nodes)
+                {
+                    switch (node)
+                    {
+                        case VectorSelector selector when selector.MetricName != null && selector.MetricName.StartsWith("duri_", StringComparison.Ordinal):
+                            if (!HasRealmMatcher(selector))
+                            {
+                                var (line, column) = FilePosition(rule, selector.Position);
+                                Report(MissingRealm, LintSeverity.Error, line, column, $"{selector.MetricName} is selected without metric_realm=\"{_options.Realm}\"; other realms' series (the seed's stray series) would mix in.", group.Name, rule.Name);
+                            }
+                            break;
+                        case MatrixSelector matrix:
+                        {
+                            if (matrix.Range < _minimumRange)
+                            {
+                                var (line, column) = FilePosition(rule, matrix.Position);
+                                Report(RangeTooShort, LintSeverity.Warning, line, column, $"[{PrometheusDuration.Format(matrix.Range)}] spans fewer than 4 scrape intervals of {PrometheusDuration.Format(_options.ScrapeInterval)}; use at least [{PrometheusDuration.Format(_minimumRange)}].", group.Name, rule.Name);
+                            }
+                            if (matrix.Selector.MetricName == CanonicalRules.TimestampMetric && matrix.Range < _heartbeatMinimum)
+                            {
+                                var (line, column) = FilePosition(rule, matrix.Position);
+                                Report(HeartbeatWindow, LintSeverity.Error, line, column, $"[{PrometheusDuration.Format(matrix.Range)}] can miss a healthy heartbeat's change; it needs at least HB + 2*SI = {PrometheusDuration.Format(_heartbeatMinimum)}.", group.Name, rule.Name);
+                            }
+                            break;
+                        }
+                        case SubqueryExpr subquery when subquery.Range < _minimumRange:
+                        {
+                            var (line, column) = FilePosition(rule, subquery.Position);
+                            Report(RangeTooShort, LintSeverity.Warning, line, column, $"The subquery range {PrometheusDuration.Format(subquery.Range)} spans fewer than 4 scrape intervals of {PrometheusDuration.Format(_options.ScrapeInterval)}.", group.Name, rule.Name);
+                            break;
+                        }
+                        case Call call when call.Arguments.Count > 0 && call.Arguments[0] is MatrixSelector argument:
+                        {
+                            string metric = argument.Selector.MetricName ?? string.Empty;
+                            bool counter = IsCounterName(metric);
+                            if (metric.Length > 0 && !counter && Array.IndexOf(CounterFunctions, call.Function) >= 0)
+                            {
+                                var (line, column) = FilePosition(rule, call.Position);
+                                Report(RateOnGauge, LintSeverity.Warning, line, column, $"{call.Function}() reads counters, but {metric} is not named like one (_total, _count, _sum, _bucket); for a gauge use deriv() or delta().", group.Name, rule.Name);
+                            }
+                            if (counter && Array.IndexOf(GaugeFunctions, call.Function) >= 0)
+                            {
+                                var (line, column) = FilePosition(rule, call.Position);
+                                Report(ChangesOnCounter, LintSeverity.Warning, line, column, $"{call.Function}() on the counter {metric} sees every increment and counter reset; use rate() or increase().", group.Name, rule.Name);
+                            }
+                            break;
+                        }
+                    }
+                }
+                if (rule.IsRecording && (rule.Name.EndsWith("_ratio", StringComparison.Ordinal) || rule.Name.EndsWith(":ratio", StringComparison.Ordinal)) && !IsBoundedToUnitInterval(expr))
+                {
+                    var (line, column) = FilePosition(rule, expr.Position);
+                    Report(RatioUnbounded, LintSeverity.Error, line, column, $"{rule.Name} is a ratio but its value is not forced into [0, 1]; wrap it in clamp(..., 0, 1) (the seed saw ratios of 3).", group.Name, rule.Name);
+                }
             }
+
+            private bool HasRealmMatcher(VectorSelector selector)
+            {
+                foreach (var matcher in selector.Matchers)
+                {
+                    if (matcher.Name == "metric_realm" && matcher.Type == MatchType.Equal && matcher.Value == _options.Realm) return true;
+                }
+                return false;
+            }
+
+            /// <summary>Check ids disabled by comments in the rule's lines or in the comment lines right above it, into <see cref="_disabled"/>.</summary>
+            private void CollectDisabledChecks(int ruleLine, int nextRuleLine)
+            {
+                _disabled.Clear();
+                if (ruleLine <= 0) return;
+                var lines = _lines ??= new TextLines(_read.Text);
+                int first = ruleLine;
+                while (first - 1 >= 1 && IsCommentOrBlank(lines, first - 1, blankCounts: false)) first--;
+                int last = Math.Min(lines.Count, nextRuleLine - 1);
+                // Comment lines right above the next rule belong to that rule.
+                if (nextRuleLine != int.MaxValue)
+                {
+                    while (last > ruleLine && IsCommentOrBlank(lines, last, blankCounts: true)) last--;
+                }
+                string text = _read.Text;
+                for (int line = first; line <= last; line++)
+                {
+                    var (start, length) = lines.Line(line);
+                    if (text.IndexOf("duri-lint", start, length, StringComparison.Ordinal) < 0) continue;
+                    var match = DisableComment.Match(text, start, length);
+                    if (!match.Success) continue;
+                    foreach (var id in match.Groups["ids"].Value.Split(new[] { ',', ' ' }, StringSplitOptions.RemoveEmptyEntries)) _disabled.Add(id.Trim());
+                }
+            }
+
+            private bool IsCommentOrBlank(TextLines lines, int line, bool blankCounts)
+            {
+                var (start, length) = lines.Line(line);
+                string text = _read.Text;
+                for (int i = start; i < start + length; i++)
+                {
+                    char c = text[i];
+                    if (c == ' ' || c == '\t' || c == '\r') continue;
+                    return c == '#';
+                }
+                return blankCounts;
+            }
+
+            /// <summary>The findings in file order: by line, column and check, and otherwise in the order they were found.</summary>
+            public List<LintFinding> SortedFindings()
+            {
+                var keyed = new KeyValuePair<LintFinding, int>[_findings.Count];
+                for (int i = 0; i < keyed.Length; i++) keyed[i] = new KeyValuePair<LintFinding, int>(_findings[i], i);
+                Array.Sort(keyed, (a, b) =>
+                {
+                    int order = a.Key.Line.CompareTo(b.Key.Line);
+                    if (order == 0) order = a.Key.Column.CompareTo(b.Key.Column);
+                    if (order == 0) order = string.CompareOrdinal(a.Key.Check, b.Key.Check);
+                    return order != 0 ? order : a.Value.CompareTo(b.Value);
+                });
+                var sorted = new List<LintFinding>(keyed.Length);
+                foreach (var entry in keyed) sorted.Add(entry.Key);
+                return sorted;
+            }
+        }
+
+        private static bool IsCounterName(string metric)
+        {
+            foreach (var suffix in CounterSuffixes)
+            {
+                if (metric.EndsWith(suffix, StringComparison.Ordinal)) return true;
+            }
+            return false;
         }
 
         /// <summary>clamp(x, lo, hi) with 0 ≤ lo and hi ≤ 1, or clamp_min / clamp_max nested to the same effect.</summary>
@@ -244,37 +349,31 @@ namespace Duri.Ops.Engine.Rules
                 : (rule.ExpressionLine + position.Line - 1, rule.ExpressionColumn + position.Column - 1);
         }
 
-        private static bool IsCommentOrBlank(string line, bool blankCounts)
+        /// <summary>The lines of a text by number, found by moving from the last line asked for, so that asking in file order reads the text once.</summary>
+        private sealed class TextLines
         {
-            foreach (char c in line)
-            {
-                if (c == ' ' || c == '\t' || c == '\r') continue;
-                return c == '#';
-            }
-            return blankCounts;
-        }
+            private readonly string _text;
+            private int _line = 1;
+            private int _start;
 
-        /// <summary>Check ids disabled by comments in the rule's lines or in the comment lines right above it.</summary>
-        private static HashSet<string> DisabledChecks(string[] lines, int ruleLine, int nextRuleLine)
-        {
-            var disabled = new HashSet<string>(StringComparer.Ordinal);
-            if (ruleLine <= 0) return disabled;
-            int first = ruleLine;
-            while (first - 1 >= 1 && IsCommentOrBlank(lines[first - 2], blankCounts: false)) first--;
-            int last = Math.Min(lines.Length, nextRuleLine - 1);
-            // Comment lines right above the next rule belong to that rule.
-            if (nextRuleLine != int.MaxValue)
+            public TextLines(string text)
             {
-                while (last > ruleLine && IsCommentOrBlank(lines[last - 1], blankCounts: true)) last--;
+                _text = text;
+                Count = 1;
+                for (int i = text.IndexOf('\n'); i >= 0; i = text.IndexOf('\n', i + 1)) Count++;
             }
-            for (int line = first; line <= last; line++)
+
+            /// <summary>How many lines there are; the text after the last line break is a line, even when empty.</summary>
+            public int Count { get; }
+
+            /// <summary>Where line <paramref name="line"/> (1 to <see cref="Count"/>) starts and how long it is, without its line break.</summary>
+            public (int Start, int Length) Line(int line)
             {
-                if (lines[line - 1].IndexOf("duri-lint", StringComparison.Ordinal) < 0) continue;
-                var match = DisableComment.Match(lines[line - 1]);
-                if (!match.Success) continue;
-                foreach (var id in match.Groups["ids"].Value.Split(new[] { ',', ' ' }, StringSplitOptions.RemoveEmptyEntries)) disabled.Add(id.Trim());
+                for (; _line < line; _line++) _start = _text.IndexOf('\n', _start) + 1;
+                for (; _line > line; _line--) _start = _start >= 2 ? _text.LastIndexOf('\n', _start - 2) + 1 : 0;
+                int end = _text.IndexOf('\n', _start);
+                return (_start, (end < 0 ? _text.Length : end) - _start);
             }
-            return disabled;
         }
     }
 }

@@ -62,63 +62,120 @@ namespace Duri.Ops.Engine.Rules
         public string KeyText => Kind == YamlKind.Scalar ? Value ?? string.Empty : "(" + Kind.ToString().ToLowerInvariant() + ")";
     }
 
-    /// <summary>Builds <see cref="YamlTreeNode"/>s from YamlDotNet's parser events. Aliases share the anchored node, never copy it.</summary>
-    internal static class YamlTree
+    /// <summary>
+    /// Builds <see cref="YamlTreeNode"/>s from YamlDotNet's parser events a node at a time, so that a caller can step
+    /// through a large document and let each piece go once read. Aliases share the anchored node, never copy it.
+    /// Every member throws <see cref="YamlException"/> where the text is not YAML.
+    /// </summary>
+    internal sealed class YamlTreeReader
     {
-        /// <summary>The documents of <paramref name="text"/>.</summary>
-        /// <exception cref="YamlException">The text is not YAML.</exception>
-        public static List<YamlTreeNode> Parse(string text)
+        private readonly Parser _parser;
+        private readonly Dictionary<string, YamlTreeNode> _anchors = new Dictionary<string, YamlTreeNode>(StringComparer.Ordinal);
+
+        public YamlTreeReader(string text)
         {
-            var parser = new Parser(new StringReader(text));
-            var anchors = new Dictionary<string, YamlTreeNode>(StringComparer.Ordinal);
-            var documents = new List<YamlTreeNode>();
-            parser.Consume<StreamStart>();
-            while (parser.TryConsume<DocumentStart>(out _))
-            {
-                anchors.Clear();
-                documents.Add(ReadNode(parser, anchors));
-                parser.Consume<DocumentEnd>();
-            }
-            parser.Consume<StreamEnd>();
-            return documents;
+            _parser = new Parser(new StringReader(text));
+            _parser.Consume<StreamStart>();
         }
 
-        private static YamlTreeNode ReadNode(IParser parser, Dictionary<string, YamlTreeNode> anchors)
+        /// <summary>Steps into the next document; false after the last one.</summary>
+        public bool StartDocument()
         {
-            if (parser.TryConsume<AnchorAlias>(out var alias))
+            if (!_parser.TryConsume<DocumentStart>(out _))
             {
-                if (!anchors.TryGetValue(alias.Value.Value, out var target))
+                _parser.Consume<StreamEnd>();
+                return false;
+            }
+            _anchors.Clear();
+            return true;
+        }
+
+        /// <summary>Steps out of the document, after its root node has been read.</summary>
+        public void EndDocument() => _parser.Consume<DocumentEnd>();
+
+        /// <summary>
+        /// Steps into the mapping that comes next, to read its keys and values one by one. False, stepping nowhere,
+        /// for anything else, and for an anchored mapping, which an alias may need whole later.
+        /// </summary>
+        public bool TryStartMapping()
+        {
+            if (!_parser.Accept<MappingStart>(out var mapping) || !mapping.Anchor.IsEmpty) return false;
+            _parser.MoveNext();
+            return true;
+        }
+
+        /// <summary>True, having stepped out of it, at the end of the mapping stepped into.</summary>
+        public bool TryEndMapping() => _parser.TryConsume<MappingEnd>(out _);
+
+        /// <summary>As <see cref="TryStartMapping"/>, for a sequence.</summary>
+        public bool TryStartSequence()
+        {
+            if (!_parser.Accept<SequenceStart>(out var sequence) || !sequence.Anchor.IsEmpty) return false;
+            _parser.MoveNext();
+            return true;
+        }
+
+        /// <summary>The items of the sequence stepped into, each read as it is asked for; the sequence's end is consumed after the last.</summary>
+        public IEnumerable<YamlTreeNode> ReadItems()
+        {
+            while (!_parser.TryConsume<SequenceEnd>(out _)) yield return ReadNode();
+        }
+
+        /// <summary>The next node, whole.</summary>
+        public YamlTreeNode ReadNode()
+        {
+            if (_parser.TryConsume<AnchorAlias>(out var alias))
+            {
+                if (!_anchors.TryGetValue(alias.Value.Value, out var target))
                     throw new YamlException(alias.Start, alias.End, $"The alias *{alias.Value.Value} names no anchor defined before it.");
                 return target;
             }
-            if (parser.TryConsume<Scalar>(out var scalar))
+            if (_parser.TryConsume<Scalar>(out var scalar))
             {
                 var node = new YamlTreeNode(YamlKind.Scalar, scalar.Start) { Value = scalar.Value, Style = scalar.Style };
-                Anchor(anchors, scalar.Anchor, node);
+                Anchor(scalar.Anchor, node);
                 return node;
             }
-            if (parser.TryConsume<SequenceStart>(out var sequenceStart))
+            if (_parser.TryConsume<SequenceStart>(out var sequenceStart))
             {
                 var node = new YamlTreeNode(YamlKind.Sequence, sequenceStart.Start);
-                Anchor(anchors, sequenceStart.Anchor, node);
-                while (!parser.TryConsume<SequenceEnd>(out _)) node.Items.Add(ReadNode(parser, anchors));
+                Anchor(sequenceStart.Anchor, node);
+                while (!_parser.TryConsume<SequenceEnd>(out _)) node.Items.Add(ReadNode());
                 return node;
             }
-            var mappingStart = parser.Consume<MappingStart>();
+            var mappingStart = _parser.Consume<MappingStart>();
             var mapping = new YamlTreeNode(YamlKind.Mapping, mappingStart.Start);
-            Anchor(anchors, mappingStart.Anchor, mapping);
-            while (!parser.TryConsume<MappingEnd>(out _))
+            Anchor(mappingStart.Anchor, mapping);
+            while (!_parser.TryConsume<MappingEnd>(out _))
             {
-                var key = ReadNode(parser, anchors);
-                var value = ReadNode(parser, anchors);
+                var key = ReadNode();
+                var value = ReadNode();
                 mapping.Pairs.Add(new KeyValuePair<YamlTreeNode, YamlTreeNode>(key, value));
             }
             return mapping;
         }
 
-        private static void Anchor(Dictionary<string, YamlTreeNode> anchors, AnchorName anchor, YamlTreeNode node)
+        private void Anchor(AnchorName anchor, YamlTreeNode node)
         {
-            if (!anchor.IsEmpty) anchors[anchor.Value] = node;
+            if (!anchor.IsEmpty) _anchors[anchor.Value] = node;
+        }
+    }
+
+    /// <summary>Small YAML files (a gate policy) read whole; large ones step through <see cref="YamlTreeReader"/>.</summary>
+    internal static class YamlTree
+    {
+        /// <summary>Every document of the text, each read whole.</summary>
+        /// <exception cref="YamlException">The text is not YAML.</exception>
+        public static List<YamlTreeNode> Parse(string text)
+        {
+            var reader = new YamlTreeReader(text);
+            var documents = new List<YamlTreeNode>();
+            while (reader.StartDocument())
+            {
+                documents.Add(reader.ReadNode());
+                reader.EndDocument();
+            }
+            return documents;
         }
     }
 }

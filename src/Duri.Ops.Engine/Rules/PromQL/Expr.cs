@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 
 namespace Duri.Ops.Engine.Rules.PromQL
@@ -22,24 +23,39 @@ namespace Duri.Ops.Engine.Rules.PromQL
         public abstract ValueType Type { get; }
 
         /// <summary>The direct sub-expressions, in source order.</summary>
-        public abstract IEnumerable<Expr> Children { get; }
+        public IEnumerable<Expr> Children
+        {
+            get
+            {
+                for (int i = 0; i < ChildCount; i++) yield return Child(i);
+            }
+        }
 
         /// <summary>Longest path from this node to a leaf, counting both ends; bounds every recursion over the tree.</summary>
         internal int Depth { get; }
 
+        internal abstract int ChildCount { get; }
+
+        /// <summary>The direct sub-expression at <paramref name="index"/> (0 to <see cref="ChildCount"/> - 1), in source order.</summary>
+        internal abstract Expr Child(int index);
+
         /// <summary>This node and every node below it, parents before children, in source order.</summary>
         public IEnumerable<Expr> DescendantsAndSelf()
         {
-            var pending = new Stack<Expr>();
+            var nodes = new List<Expr>();
+            AddDescendantsAndSelf(nodes, new Stack<Expr>());
+            return nodes;
+        }
+
+        /// <summary>Appends what <see cref="DescendantsAndSelf"/> gives to <paramref name="nodes"/>, with <paramref name="pending"/> as scratch space that is left empty, so a caller walking many trees can reuse both.</summary>
+        internal void AddDescendantsAndSelf(List<Expr> nodes, Stack<Expr> pending)
+        {
             pending.Push(this);
-            var reversed = new List<Expr>();
             while (pending.Count > 0)
             {
                 var node = pending.Pop();
-                yield return node;
-                reversed.Clear();
-                reversed.AddRange(node.Children);
-                for (int i = reversed.Count - 1; i >= 0; i--) pending.Push(reversed[i]);
+                nodes.Add(node);
+                for (int i = node.ChildCount - 1; i >= 0; i--) pending.Push(node.Child(i));
             }
         }
 
@@ -50,14 +66,16 @@ namespace Duri.Ops.Engine.Rules.PromQL
 
         public abstract override int GetHashCode();
 
-        internal static int DepthOf(params Expr?[] children) => DepthOf((IEnumerable<Expr?>)children);
+        internal static int DepthOf(Expr? child) => (child?.Depth ?? 0) + 1;
 
-        internal static int DepthOf(IEnumerable<Expr?> children)
+        internal static int DepthOf(Expr? first, Expr? second) => Math.Max(first?.Depth ?? 0, second?.Depth ?? 0) + 1;
+
+        internal static int DepthOf(IReadOnlyList<Expr> children)
         {
             int max = 0;
-            foreach (var child in children)
+            for (int i = 0; i < children.Count; i++)
             {
-                if (child != null && child.Depth > max) max = child.Depth;
+                if (children[i].Depth > max) max = children[i].Depth;
             }
             return max + 1;
         }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Collections.ObjectModel;
 
 namespace Duri.Ops.Engine.Rules.PromQL
 {
@@ -29,10 +30,9 @@ namespace Duri.Ops.Engine.Rules.PromQL
 
         public override ValueType Type => ValueType.RangeVector;
 
-        public override IEnumerable<Expr> Children
-        {
-            get { yield return Inner; }
-        }
+        internal override int ChildCount => 1;
+
+        internal override Expr Child(int index) => Inner;
 
         internal SubqueryExpr With(TimeSpan? offset, AtModifier? at) => new SubqueryExpr(Inner, Range, Step, offset, at);
 
@@ -50,47 +50,66 @@ namespace Duri.Ops.Engine.Rules.PromQL
     public sealed class Call : Expr
     {
         public Call(string function, IEnumerable<Expr> arguments)
-            : this(function, Structural.Freeze(arguments, nameof(arguments)))
+            : this(function ?? throw new ArgumentNullException(nameof(function)), Known(function), Structural.Freeze(arguments, nameof(arguments)))
         {
         }
 
-        private Call(string function, IReadOnlyList<Expr> arguments)
+        private Call(string function, PromQLFunction? declared, IReadOnlyList<Expr> arguments)
             : base(DepthOf(arguments))
         {
-            Function = function ?? throw new ArgumentNullException(nameof(function));
+            Function = function;
+            Declared = declared;
             Arguments = arguments;
-            Type = PromQLFunctions.TryGet(function, out var known) ? known.ReturnType : ValueType.InstantVector;
+            Type = declared?.ReturnType ?? ValueType.InstantVector;
         }
 
+        /// <summary>A call the parser built: a known function and arguments it has already frozen.</summary>
+        internal static Call Parsed(PromQLFunction function, ReadOnlyCollection<Expr> arguments) => new Call(function.Name, function, arguments);
+
         public string Function { get; }
+
+        /// <summary>The function as Prometheus declares it; null for names it does not know.</summary>
+        internal PromQLFunction? Declared { get; }
 
         public IReadOnlyList<Expr> Arguments { get; }
 
         /// <summary>The function's return type; instant vector for names Prometheus does not know.</summary>
         public override ValueType Type { get; }
 
-        public override IEnumerable<Expr> Children => Arguments;
+        internal override int ChildCount => Arguments.Count;
+
+        internal override Expr Child(int index) => Arguments[index];
 
         public override bool Equals(object? obj) =>
             obj is Call other && string.Equals(Function, other.Function, StringComparison.Ordinal) && Structural.SameList(Arguments, other.Arguments);
 
         public override int GetHashCode() => Structural.ListHash(Structural.StringHash(Function), Arguments);
 
+        private static PromQLFunction? Known(string function) => PromQLFunctions.TryGet(function, out var known) ? known : null;
     }
 
     /// <summary>An aggregation: <c>sum by (job) (x)</c>, <c>topk(5, x)</c>, <c>count_values without (a) ("v", x)</c>.</summary>
     public sealed class AggregateExpr : Expr
     {
         public AggregateExpr(string @operator, Expr inner, Expr? parameter, IEnumerable<string> grouping, bool without, bool hasGrouping)
+            : this(@operator, inner, parameter, Structural.Freeze(grouping, nameof(grouping)), without, hasGrouping)
+        {
+        }
+
+        private AggregateExpr(string @operator, Expr inner, Expr? parameter, IReadOnlyList<string> grouping, bool without, bool hasGrouping)
             : base(DepthOf(inner, parameter))
         {
             Operator = @operator ?? throw new ArgumentNullException(nameof(@operator));
             Inner = inner ?? throw new ArgumentNullException(nameof(inner));
             Parameter = parameter;
-            Grouping = Structural.Freeze(grouping, nameof(grouping));
+            Grouping = grouping;
             Without = without;
             HasGrouping = hasGrouping || without || Grouping.Count > 0;
         }
+
+        /// <summary>An aggregation the parser built, with grouping labels it has already frozen.</summary>
+        internal static AggregateExpr Parsed(string @operator, Expr inner, Expr? parameter, ReadOnlyCollection<string> grouping, bool without, bool hasGrouping) =>
+            new AggregateExpr(@operator, inner, parameter, (IReadOnlyList<string>)grouping, without, hasGrouping);
 
         /// <summary>The aggregation in lower case: <c>sum</c>, <c>topk</c>, <c>count_values</c>...</summary>
         public string Operator { get; }
@@ -109,14 +128,9 @@ namespace Duri.Ops.Engine.Rules.PromQL
 
         public override ValueType Type => ValueType.InstantVector;
 
-        public override IEnumerable<Expr> Children
-        {
-            get
-            {
-                if (Parameter != null) yield return Parameter;
-                yield return Inner;
-            }
-        }
+        internal override int ChildCount => Parameter == null ? 1 : 2;
+
+        internal override Expr Child(int index) => Parameter != null && index == 0 ? Parameter : Inner;
 
         public override bool Equals(object? obj) =>
             obj is AggregateExpr other && string.Equals(Operator, other.Operator, StringComparison.Ordinal)
@@ -138,15 +152,30 @@ namespace Duri.Ops.Engine.Rules.PromQL
         public const string OneToMany = "one-to-many";
         public const string ManyToMany = "many-to-many";
 
+        /// <summary>No <c>on</c>, <c>ignoring</c> or group modifier: what most binary operations carry, shared since it is immutable.</summary>
+        internal static readonly VectorMatching Plain = new VectorMatching(OneToOne, Structural.EmptyList<string>.Instance, false, Structural.EmptyList<string>.Instance);
+
         public VectorMatching(string cardinality, IEnumerable<string> matchingLabels, bool on, IEnumerable<string> include)
+            : this(cardinality, Structural.Freeze(matchingLabels, nameof(matchingLabels)), on, Structural.Freeze(include, nameof(include)))
+        {
+        }
+
+        private VectorMatching(string cardinality, IReadOnlyList<string> matchingLabels, bool on, IReadOnlyList<string> include)
         {
             if (cardinality != OneToOne && cardinality != ManyToOne && cardinality != OneToMany && cardinality != ManyToMany)
                 throw new ArgumentException("Use one-to-one, many-to-one, one-to-many or many-to-many.", nameof(cardinality));
             Cardinality = cardinality;
-            MatchingLabels = Structural.Freeze(matchingLabels, nameof(matchingLabels));
+            MatchingLabels = matchingLabels;
             On = on;
-            Include = Structural.Freeze(include, nameof(include));
+            Include = include;
         }
+
+        /// <summary>A matching whose label lists are already frozen (by the parser, or taken from another matching).</summary>
+        internal static VectorMatching Parsed(string cardinality, ReadOnlyCollection<string> matchingLabels, bool on, ReadOnlyCollection<string> include) =>
+            new VectorMatching(cardinality, (IReadOnlyList<string>)matchingLabels, on, include);
+
+        /// <summary>This matching with another cardinality, sharing the label lists.</summary>
+        internal VectorMatching WithCardinality(string cardinality) => new VectorMatching(cardinality, MatchingLabels, On, Include);
 
         /// <summary>many-to-one for group_left, one-to-many for group_right, many-to-many for and/or/unless, else one-to-one.</summary>
         public string Cardinality { get; }
@@ -198,14 +227,9 @@ namespace Duri.Ops.Engine.Rules.PromQL
 
         public override ValueType Type { get; }
 
-        public override IEnumerable<Expr> Children
-        {
-            get
-            {
-                yield return Left;
-                yield return Right;
-            }
-        }
+        internal override int ChildCount => 2;
+
+        internal override Expr Child(int index) => index == 0 ? Left : Right;
 
         public override bool Equals(object? obj) =>
             obj is BinaryExpr other && string.Equals(Operator, other.Operator, StringComparison.Ordinal)
@@ -236,10 +260,9 @@ namespace Duri.Ops.Engine.Rules.PromQL
 
         public override ValueType Type { get; }
 
-        public override IEnumerable<Expr> Children
-        {
-            get { yield return Inner; }
-        }
+        internal override int ChildCount => 1;
+
+        internal override Expr Child(int index) => Inner;
 
         public override bool Equals(object? obj) => obj is UnaryExpr other && Operator == other.Operator && Inner.Equals(other.Inner);
 
@@ -260,10 +283,9 @@ namespace Duri.Ops.Engine.Rules.PromQL
 
         public override ValueType Type { get; }
 
-        public override IEnumerable<Expr> Children
-        {
-            get { yield return Inner; }
-        }
+        internal override int ChildCount => 1;
+
+        internal override Expr Child(int index) => Inner;
 
         public override bool Equals(object? obj) => obj is ParenExpr other && Inner.Equals(other.Inner);
 

@@ -71,23 +71,28 @@ namespace Duri.Ops.Engine.Rules.PromQL
         End,
     }
 
+    /// <summary>A token as a place in the input; the parser takes out only the text it keeps.</summary>
     internal readonly struct Token
     {
-        public Token(TokenKind kind, int offset, string text)
+        public Token(TokenKind kind, int offset, int length, string? problem = null)
         {
             Kind = kind;
             Offset = offset;
-            Text = text;
+            Length = length;
+            Problem = problem;
         }
 
         public TokenKind Kind { get; }
 
         public int Offset { get; }
 
-        /// <summary>The source text of the token, or the problem for <see cref="TokenKind.Error"/>.</summary>
-        public string Text { get; }
+        /// <summary>How many characters of the input the token spans; 0 for <see cref="TokenKind.Error"/> and <see cref="TokenKind.Eof"/>.</summary>
+        public int Length { get; }
 
-        public int End => Kind == TokenKind.Error ? Offset : Offset + Text.Length;
+        /// <summary>What is wrong, for <see cref="TokenKind.Error"/>; null for every other kind.</summary>
+        public string? Problem { get; }
+
+        public int End => Offset + Length;
     }
 
     /// <summary>
@@ -98,7 +103,7 @@ namespace Duri.Ops.Engine.Rules.PromQL
     {
         private const int Eof = -1;
 
-        private static readonly Dictionary<string, TokenKind> Keywords = new Dictionary<string, TokenKind>(StringComparer.Ordinal)
+        private static readonly Dictionary<string, TokenKind> KeywordTable = new Dictionary<string, TokenKind>(StringComparer.Ordinal)
         {
             ["and"] = TokenKind.And,
             ["or"] = TokenKind.Or,
@@ -130,6 +135,9 @@ namespace Duri.Ops.Engine.Rules.PromQL
             ["nan"] = TokenKind.Number,
         };
 
+        // By length, so that a word is compared only with keywords as long as it, in place, without a substring.
+        private static readonly KeyValuePair<string, TokenKind>[][] KeywordsByLength = GroupByLength(KeywordTable);
+
         private enum State
         {
             Statements,
@@ -138,7 +146,7 @@ namespace Duri.Ops.Engine.Rules.PromQL
             Done,
         }
 
-        private readonly string _input;
+        private string _input = string.Empty;
         private State _state = State.Statements;
         private int _pos;
         private int _start;
@@ -148,9 +156,18 @@ namespace Duri.Ops.Engine.Rules.PromQL
         private bool _bracketOpen;
         private bool _gotColon;
 
-        public Lexer(string input)
+        /// <summary>Starts over on <paramref name="input"/>.</summary>
+        public void Reset(string input)
         {
             _input = input;
+            _state = State.Statements;
+            _pos = 0;
+            _start = 0;
+            _width = 0;
+            _parenDepth = 0;
+            _braceOpen = false;
+            _bracketOpen = false;
+            _gotColon = false;
         }
 
         public Token Next()
@@ -160,7 +177,7 @@ namespace Duri.Ops.Engine.Rules.PromQL
                 switch (_state)
                 {
                     case State.Done:
-                        return new Token(TokenKind.Eof, _input.Length, string.Empty);
+                        return new Token(TokenKind.Eof, _input.Length, 0);
                     case State.Duration:
                         _state = State.Statements;
                         return LexDuration();
@@ -397,10 +414,27 @@ namespace Duri.Ops.Engine.Rules.PromQL
 
         private Token LexKeywordOrIdentifier()
         {
-            while (IsAlphaNumeric(Peek()) || Peek() == ':') Read();
-            string word = _input.Substring(_start, _pos - _start);
-            if (Keywords.TryGetValue(word.ToLowerInvariant(), out var kind)) return Emit(kind);
-            return Emit(word.IndexOf(':') < 0 ? TokenKind.Identifier : TokenKind.MetricIdentifier);
+            bool colon = false;
+            while (true)
+            {
+                int r = Peek();
+                if (r == ':') colon = true;
+                else if (!IsAlphaNumeric(r)) break;
+                Read();
+            }
+            if (Keyword(_start, _pos - _start) is TokenKind kind) return Emit(kind);
+            return Emit(colon ? TokenKind.MetricIdentifier : TokenKind.Identifier);
+        }
+
+        /// <summary>The keyword spelled, in any case, by the input's <paramref name="length"/> characters at <paramref name="start"/>.</summary>
+        private TokenKind? Keyword(int start, int length)
+        {
+            if (length >= KeywordsByLength.Length) return null;
+            foreach (var keyword in KeywordsByLength[length])
+            {
+                if (string.Compare(_input, start, keyword.Key, 0, length, StringComparison.OrdinalIgnoreCase) == 0) return keyword.Value;
+            }
+            return null;
         }
 
         private Token LexString(char quote)
@@ -518,7 +552,7 @@ namespace Duri.Ops.Engine.Rules.PromQL
 
         private Token Emit(TokenKind kind)
         {
-            var token = new Token(kind, _start, _input.Substring(_start, _pos - _start));
+            var token = new Token(kind, _start, _pos - _start);
             _start = _pos;
             return token;
         }
@@ -526,7 +560,7 @@ namespace Duri.Ops.Engine.Rules.PromQL
         private Token Error(string problem)
         {
             _state = State.Done;
-            return new Token(TokenKind.Error, _start, problem);
+            return new Token(TokenKind.Error, _start, 0, problem);
         }
 
         private int Read()
@@ -566,7 +600,11 @@ namespace Duri.Ops.Engine.Rules.PromQL
         private bool Accept(string valid)
         {
             int r = Read();
-            if (r != Eof && valid.IndexOf((char)r) >= 0) return true;
+            // A plain loop: the sets are a few characters, too short for string.IndexOf to pay off.
+            foreach (char c in valid)
+            {
+                if (c == r) return true;
+            }
             Backup();
             return false;
         }
@@ -592,6 +630,16 @@ namespace Duri.Ops.Engine.Rules.PromQL
             if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
             if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
             return 16;
+        }
+
+        private static KeyValuePair<string, TokenKind>[][] GroupByLength(Dictionary<string, TokenKind> keywords)
+        {
+            int longest = 0;
+            foreach (var word in keywords.Keys) longest = Math.Max(longest, word.Length);
+            var byLength = new List<KeyValuePair<string, TokenKind>>[longest + 1];
+            for (int i = 0; i <= longest; i++) byLength[i] = new List<KeyValuePair<string, TokenKind>>();
+            foreach (var keyword in keywords) byLength[keyword.Key.Length].Add(keyword);
+            return Array.ConvertAll(byLength, list => list.ToArray());
         }
 
         private static string Describe(int r)

@@ -1,5 +1,4 @@
-using System.Collections.Generic;
-using System.Linq;
+using System;
 
 namespace Duri.Ops.Engine.Rules.PromQL
 {
@@ -16,7 +15,9 @@ namespace Duri.Ops.Engine.Rules.PromQL
 
         public override ValueType Type => ValueType.Scalar;
 
-        public override IEnumerable<Expr> Children => Enumerable.Empty<Expr>();
+        internal override int ChildCount => 0;
+
+        internal override Expr Child(int index) => throw new ArgumentOutOfRangeException(nameof(index));
 
         public override bool Equals(object? obj) => obj is NumberLiteral other && Structural.SameNumber(Value, other.Value);
 
@@ -29,16 +30,18 @@ namespace Duri.Ops.Engine.Rules.PromQL
         public StringLiteral(string value)
             : base(1)
         {
-            Value = value ?? throw new System.ArgumentNullException(nameof(value));
+            Value = value ?? throw new ArgumentNullException(nameof(value));
         }
 
         public string Value { get; }
 
         public override ValueType Type => ValueType.String;
 
-        public override IEnumerable<Expr> Children => Enumerable.Empty<Expr>();
+        internal override int ChildCount => 0;
 
-        public override bool Equals(object? obj) => obj is StringLiteral other && string.Equals(Value, other.Value, System.StringComparison.Ordinal);
+        internal override Expr Child(int index) => throw new ArgumentOutOfRangeException(nameof(index));
+
+        public override bool Equals(object? obj) => obj is StringLiteral other && string.Equals(Value, other.Value, StringComparison.Ordinal);
 
         public override int GetHashCode() => Structural.StringHash(Value);
     }

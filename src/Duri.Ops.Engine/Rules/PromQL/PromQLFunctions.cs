@@ -34,7 +34,40 @@ namespace Duri.Ops.Engine.Rules.PromQL
 
         private static readonly Dictionary<string, PromQLFunction> ByName = Build();
 
+        // By name length, so that the parser can look a name up where it stands in the expression, without a substring.
+        private static readonly PromQLFunction[][] ByLength = GroupByLength(ByName.Values);
+
         public static bool TryGet(string name, out PromQLFunction function) => ByName.TryGetValue(name, out function!);
+
+        /// <summary>The function named by the <paramref name="length"/> characters of <paramref name="source"/> at <paramref name="start"/>.</summary>
+        public static bool TryGet(string source, int start, int length, out PromQLFunction function)
+        {
+            if (length < ByLength.Length)
+            {
+                foreach (var candidate in ByLength[length])
+                {
+                    if (string.CompareOrdinal(source, start, candidate.Name, 0, length) == 0)
+                    {
+                        function = candidate;
+                        return true;
+                    }
+                }
+            }
+            function = null!;
+            return false;
+        }
+
+        private static PromQLFunction[][] GroupByLength(IEnumerable<PromQLFunction> functions)
+        {
+            var byLength = new List<PromQLFunction>[1];
+            foreach (var function in functions)
+            {
+                int length = function.Name.Length;
+                if (length >= byLength.Length) Array.Resize(ref byLength, length + 1);
+                (byLength[length] ??= new List<PromQLFunction>()).Add(function);
+            }
+            return Array.ConvertAll(byLength, list => list?.ToArray() ?? Array.Empty<PromQLFunction>());
+        }
 
         private static Dictionary<string, PromQLFunction> Build()
         {

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Collections.ObjectModel;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 
@@ -18,7 +19,10 @@ namespace Duri.Ops.Engine.Rules.PromQL
         public static Expr Parse(string expression)
         {
             if (expression is null) throw new ArgumentNullException(nameof(expression));
-            var parser = new Parser(expression);
+            // Rule files hold thousands of expressions: each thread keeps a parser, with its lexer and lists, for the next.
+            var parser = _idleParser ?? new Parser();
+            _idleParser = null;
+            parser.Reset(expression);
             try
             {
                 return parser.ParseExpression();
@@ -27,7 +31,15 @@ namespace Duri.Ops.Engine.Rules.PromQL
             {
                 throw parser.Error(0, "expression nests too deeply");
             }
+            finally
+            {
+                parser.Reset(string.Empty);
+                _idleParser = parser;
+            }
         }
+
+        [ThreadStatic]
+        private static Parser? _idleParser;
 
         public static bool TryParse(string expression, out Expr? expr, out PromQLParseException? error)
         {
@@ -46,26 +58,56 @@ namespace Duri.Ops.Engine.Rules.PromQL
         }
     }
 
+    /// <summary>Parses one expression after another, each after a <see cref="Reset"/>.</summary>
     internal sealed class Parser
     {
         private const int OrPrecedence = 1;
         private const int PowPrecedence = 6;
 
-        private readonly string _input;
-        private readonly Lexer _lexer;
-        private readonly List<int> _lineStarts = new List<int> { 0 };
+        // What one odd expression may leave each list holding on to between parses.
+        private const int KeptCapacity = 256;
+
+        private readonly Lexer _lexer = new Lexer();
+
+        // Empty for the usual one-line expression.
+        private readonly List<int> _lineStarts = new List<int>();
+
+        // Lists under construction, used as stacks: a nested call or grouping pushes above its caller's items and
+        // takes its own off before returning, so each finished list is copied once, at its exact size.
+        private readonly List<Expr> _pendingArguments = new List<Expr>();
+        private readonly List<string> _pendingLabels = new List<string>();
+        private readonly List<LabelMatcher> _pendingMatchers = new List<LabelMatcher>();
+
+        private string _input = string.Empty;
         private Token _peeked;
         private bool _hasPeeked;
         private int _depth;
 
-        public Parser(string input)
+        /// <summary>Starts over on <paramref name="input"/>, letting go of everything the last expression left.</summary>
+        public void Reset(string input)
         {
             _input = input;
-            _lexer = new Lexer(input);
-            for (int i = 0; i < input.Length; i++)
+            _lexer.Reset(input);
+            _peeked = default;
+            _hasPeeked = false;
+            _depth = 0;
+            Empty(_pendingArguments);
+            Empty(_pendingLabels);
+            Empty(_pendingMatchers);
+            Empty(_lineStarts);
+            int newline = input.IndexOf('\n');
+            if (newline < 0) return;
+            _lineStarts.Add(0);
+            for (int i = newline; i < input.Length; i++)
             {
                 if (input[i] == '\n') _lineStarts.Add(i + 1);
             }
+        }
+
+        private static void Empty<T>(List<T> list)
+        {
+            list.Clear();
+            if (list.Capacity > KeptCapacity) list.Capacity = KeptCapacity;
         }
 
         public Expr ParseExpression()
@@ -80,6 +122,7 @@ namespace Duri.Ops.Engine.Rules.PromQL
         public SourcePosition Position(int offset)
         {
             offset = Math.Max(0, Math.Min(offset, _input.Length));
+            if (_lineStarts.Count == 0) return new SourcePosition(offset, 1, offset + 1);
             int line = _lineStarts.BinarySearch(offset);
             if (line < 0) line = ~line - 1;
             return new SourcePosition(offset, line + 1, offset - _lineStarts[line] + 1);
@@ -93,10 +136,12 @@ namespace Duri.Ops.Engine.Rules.PromQL
             {
                 _peeked = _lexer.Next();
                 _hasPeeked = true;
-                if (_peeked.Kind == TokenKind.Error) throw Error(_peeked.Offset, _peeked.Text);
+                if (_peeked.Kind == TokenKind.Error) throw Error(_peeked.Offset, _peeked.Problem!);
             }
             return _peeked;
         }
+
+        private string Text(Token token) => _input.Substring(token.Offset, token.Length);
 
         private Token Next()
         {
@@ -125,7 +170,7 @@ namespace Duri.Ops.Engine.Rules.PromQL
                 Next();
                 var matching = ParseBinaryModifiers(out bool returnBool);
                 var right = ParseExpr(op.Kind == TokenKind.Pow ? precedence : precedence + 1);
-                string name = op.Text.ToLowerInvariant();
+                string name = OperatorName(op.Kind);
                 var kept = TypeChecker.CheckBinary(name, left, right, returnBool, matching, Position(op.Offset));
                 left = Checked(new BinaryExpr(name, left, right, returnBool, kept), left.Position.Offset, right.EndOffset);
             }
@@ -148,7 +193,7 @@ namespace Duri.Ops.Engine.Rules.PromQL
                 double value = token.Kind == TokenKind.Sub ? -number.Value : number.Value;
                 return new NumberLiteral(value).Located<Expr>(Position(token.Offset), operand.EndOffset);
             }
-            return Checked(new UnaryExpr(token.Text, operand), token.Offset, operand.EndOffset);
+            return Checked(new UnaryExpr(token.Kind == TokenKind.Sub ? "-" : "+", operand), token.Offset, operand.EndOffset);
         }
 
         private Expr ParsePrimary()
@@ -159,7 +204,7 @@ namespace Duri.Ops.Engine.Rules.PromQL
                 case TokenKind.Number:
                     return new NumberLiteral(ParseNumber(token)).Located<Expr>(Position(token.Offset), token.End);
                 case TokenKind.String:
-                    return new StringLiteral(StringLiterals.Unquote(token.Text, out _)).Located<Expr>(Position(token.Offset), token.End);
+                    return new StringLiteral(StringLiterals.Unquote(_input, token.Offset, token.Length, out _)).Located<Expr>(Position(token.Offset), token.End);
                 case TokenKind.LeftParen:
                     {
                         var inner = ParseExpr(OrPrecedence);
@@ -169,7 +214,7 @@ namespace Duri.Ops.Engine.Rules.PromQL
                 case TokenKind.LeftBrace:
                     {
                         var matchers = ParseLabelMatchers(out int end);
-                        return Checked(new VectorSelector(null, matchers), token.Offset, end);
+                        return Checked(VectorSelector.Parsed(null, matchers), token.Offset, end);
                     }
                 case TokenKind.Identifier:
                     return Peek().Kind == TokenKind.LeftParen ? ParseCall(token) : ParseVectorSelector(token);
@@ -196,25 +241,27 @@ namespace Duri.Ops.Engine.Rules.PromQL
 
         private Expr ParseVectorSelector(Token name)
         {
-            var matchers = new List<LabelMatcher>();
+            var matchers = Structural.EmptyList<LabelMatcher>.Instance;
             int end = name.End;
             if (Peek().Kind == TokenKind.LeftBrace)
             {
                 Next();
                 matchers = ParseLabelMatchers(out end);
             }
-            return Checked(new VectorSelector(name.Text, matchers), name.Offset, end);
+            return Checked(VectorSelector.Parsed(Text(name), matchers), name.Offset, end);
         }
 
         /// <summary>The matchers after an opening brace, through the closing one.</summary>
-        private List<LabelMatcher> ParseLabelMatchers(out int end)
+        private ReadOnlyCollection<LabelMatcher> ParseLabelMatchers(out int end)
         {
-            var matchers = new List<LabelMatcher>();
-            if (Peek().Kind == TokenKind.RightBrace)
-            {
-                end = Next().End;
-                return matchers;
-            }
+            _pendingMatchers.Clear();
+            end = ParseLabelMatcherList();
+            return Structural.Take(_pendingMatchers, 0);
+        }
+
+        private int ParseLabelMatcherList()
+        {
+            if (Peek().Kind == TokenKind.RightBrace) return Next().End;
             while (true)
             {
                 var name = Expect(TokenKind.Identifier, "label matching", "identifier or \"}\"");
@@ -229,54 +276,44 @@ namespace Duri.Ops.Engine.Rules.PromQL
                     default: throw Unexpected(op, "label matching", "label matching operator");
                 }
                 var value = Expect(TokenKind.String, "label matching", "string");
-                string text = StringLiterals.Unquote(value.Text, out bool validUtf8);
+                string text = StringLiterals.Unquote(_input, value.Offset, value.Length, out bool validUtf8);
                 if (type == MatchType.Regex || type == MatchType.NotRegex)
                 {
                     string? problem = validUtf8 ? GoRegexp.Check(text, out _) : "error parsing regexp: invalid UTF-8";
                     if (problem != null) throw Error(name.Offset, problem);
                 }
-                matchers.Add(new LabelMatcher(name.Text, type, text, Position(name.Offset)));
+                _pendingMatchers.Add(new LabelMatcher(Text(name), type, text, Position(name.Offset)));
 
                 var separator = Next();
-                if (separator.Kind == TokenKind.RightBrace)
-                {
-                    end = separator.End;
-                    return matchers;
-                }
+                if (separator.Kind == TokenKind.RightBrace) return separator.End;
                 if (separator.Kind != TokenKind.Comma) throw Unexpected(separator, "label matching", "\",\" or \"}\"");
-                if (Peek().Kind == TokenKind.RightBrace)
-                {
-                    end = Next().End;
-                    return matchers;
-                }
+                if (Peek().Kind == TokenKind.RightBrace) return Next().End;
             }
         }
 
         private Expr ParseCall(Token name)
         {
             var arguments = ParseCallBody(out int end);
-            if (!PromQLFunctions.TryGet(name.Text, out _)) throw Error(name.Offset, "unknown function with name \"" + name.Text + "\"");
-            return Checked(new Call(name.Text, arguments), name.Offset, end);
+            if (!PromQLFunctions.TryGet(_input, name.Offset, name.Length, out var function)) throw Error(name.Offset, "unknown function with name \"" + Text(name) + "\"");
+            return Checked(Call.Parsed(function, arguments), name.Offset, end);
         }
 
-        private List<Expr> ParseCallBody(out int end)
+        private ReadOnlyCollection<Expr> ParseCallBody(out int end)
         {
             Expect(TokenKind.LeftParen, "function call", "\"(\"");
-            var arguments = new List<Expr>();
-            if (Peek().Kind == TokenKind.RightParen)
-            {
-                end = Next().End;
-                return arguments;
-            }
+            int first = _pendingArguments.Count;
+            end = ParseArgumentList();
+            return Structural.Take(_pendingArguments, first);
+        }
+
+        private int ParseArgumentList()
+        {
+            if (Peek().Kind == TokenKind.RightParen) return Next().End;
             while (true)
             {
-                arguments.Add(ParseExpr(OrPrecedence));
+                _pendingArguments.Add(ParseExpr(OrPrecedence));
                 var separator = Next();
-                if (separator.Kind == TokenKind.RightParen)
-                {
-                    end = separator.End;
-                    return arguments;
-                }
+                if (separator.Kind == TokenKind.RightParen) return separator.End;
                 if (separator.Kind != TokenKind.Comma) throw Unexpected(separator, "function call", "\",\" or \")\"");
                 if (Peek().Kind == TokenKind.RightParen) throw Error(separator.Offset, "trailing commas not allowed in function call args");
             }
@@ -286,7 +323,7 @@ namespace Duri.Ops.Engine.Rules.PromQL
         {
             bool hasGrouping = false;
             bool without = false;
-            List<string> grouping = new List<string>();
+            var grouping = Structural.EmptyList<string>.Instance;
             if (Peek().Kind == TokenKind.By || Peek().Kind == TokenKind.Without)
             {
                 without = Next().Kind == TokenKind.Without;
@@ -301,7 +338,7 @@ namespace Duri.Ops.Engine.Rules.PromQL
                 grouping = ParseGroupingLabels(out end);
             }
 
-            string name = op.Text.ToLowerInvariant();
+            string name = AggregatorName(op.Kind);
             if (arguments.Count == 0) throw Error(op.Offset, "no arguments for aggregate expression provided");
             bool hasParameter = op.Kind == TokenKind.Topk || op.Kind == TokenKind.Bottomk || op.Kind == TokenKind.Quantile || op.Kind == TokenKind.CountValues;
             int expected = hasParameter ? 2 : 1;
@@ -313,36 +350,30 @@ namespace Duri.Ops.Engine.Rules.PromQL
                     + ", got " + arguments.Count.ToString(CultureInfo.InvariantCulture));
             }
             var parameter = hasParameter ? arguments[0] : null;
-            return Checked(new AggregateExpr(name, arguments[expected - 1], parameter, grouping, without, hasGrouping), op.Offset, end);
+            return Checked(AggregateExpr.Parsed(name, arguments[expected - 1], parameter, grouping, without, hasGrouping), op.Offset, end);
         }
 
         /// <summary>A parenthesised label list; labels may be spelled like keywords, except <c>without</c>, as in Prometheus 2.42.</summary>
-        private List<string> ParseGroupingLabels(out int end)
+        private ReadOnlyCollection<string> ParseGroupingLabels(out int end)
         {
             Expect(TokenKind.LeftParen, "grouping opts", "\"(\"");
-            var labels = new List<string>();
-            if (Peek().Kind == TokenKind.RightParen)
-            {
-                end = Next().End;
-                return labels;
-            }
+            _pendingLabels.Clear();
+            end = ParseLabelList();
+            return Structural.Take(_pendingLabels, 0);
+        }
+
+        private int ParseLabelList()
+        {
+            if (Peek().Kind == TokenKind.RightParen) return Next().End;
             while (true)
             {
                 var label = Next();
-                if (!CanBeLabel(label.Kind) || !IsLabelName(label.Text)) throw Unexpected(label, "grouping opts", "label");
-                labels.Add(label.Text);
+                if (!CanBeLabel(label.Kind) || !IsLabelName(label)) throw Unexpected(label, "grouping opts", "label");
+                _pendingLabels.Add(Text(label));
                 var separator = Next();
-                if (separator.Kind == TokenKind.RightParen)
-                {
-                    end = separator.End;
-                    return labels;
-                }
+                if (separator.Kind == TokenKind.RightParen) return separator.End;
                 if (separator.Kind != TokenKind.Comma) throw Unexpected(separator, "grouping opts", "\",\" or \")\"");
-                if (Peek().Kind == TokenKind.RightParen)
-                {
-                    end = Next().End;
-                    return labels;
-                }
+                if (Peek().Kind == TokenKind.RightParen) return Next().End;
             }
         }
 
@@ -354,23 +385,19 @@ namespace Duri.Ops.Engine.Rules.PromQL
                 Next();
                 returnBool = true;
             }
+            if (Peek().Kind != TokenKind.On && Peek().Kind != TokenKind.Ignoring) return VectorMatching.Plain;
             string cardinality = VectorMatching.OneToOne;
-            var matchingLabels = new List<string>();
-            var include = new List<string>();
-            bool on = false;
-            if (Peek().Kind == TokenKind.On || Peek().Kind == TokenKind.Ignoring)
+            var include = Structural.EmptyList<string>.Instance;
+            bool on = Next().Kind == TokenKind.On;
+            var matchingLabels = ParseGroupingLabels(out _);
+            var group = Peek().Kind;
+            if (group == TokenKind.GroupLeft || group == TokenKind.GroupRight)
             {
-                on = Next().Kind == TokenKind.On;
-                matchingLabels = ParseGroupingLabels(out _);
-                var group = Peek().Kind;
-                if (group == TokenKind.GroupLeft || group == TokenKind.GroupRight)
-                {
-                    Next();
-                    cardinality = group == TokenKind.GroupLeft ? VectorMatching.ManyToOne : VectorMatching.OneToMany;
-                    if (Peek().Kind == TokenKind.LeftParen) include = ParseGroupingLabels(out _);
-                }
+                Next();
+                cardinality = group == TokenKind.GroupLeft ? VectorMatching.ManyToOne : VectorMatching.OneToMany;
+                if (Peek().Kind == TokenKind.LeftParen) include = ParseGroupingLabels(out _);
             }
-            return new VectorMatching(cardinality, matchingLabels, on, include);
+            return VectorMatching.Parsed(cardinality, matchingLabels, on, include);
         }
 
         /// <summary>Ranges, subqueries, offset and @ bind tighter than any operator, to the expression just before them.</summary>
@@ -511,7 +538,8 @@ namespace Duri.Ops.Engine.Rules.PromQL
         /// <summary>Go's strconv rules as Prometheus applies them: an integer in any base first, else a float.</summary>
         private double ParseNumber(Token token)
         {
-            string text = token.Text;
+            if (SmallDecimal(token) is long small) return small;
+            string text = Text(token);
             string lower = text.ToLowerInvariant();
             if (lower == "inf") return double.PositiveInfinity;
             if (lower == "nan") return double.NaN;
@@ -545,6 +573,20 @@ namespace Duri.Ops.Engine.Rules.PromQL
             return result;
         }
 
+        /// <summary>The common case without a string: a plain decimal integer (no leading zero, so not octal) that a double holds exactly.</summary>
+        private long? SmallDecimal(Token token)
+        {
+            if (token.Length > 15 || (token.Length > 1 && _input[token.Offset] == '0')) return null;
+            long value = 0;
+            for (int i = token.Offset; i < token.End; i++)
+            {
+                char c = _input[i];
+                if (!Lexer.IsDigit(c)) return null;
+                value = (value * 10) + (c - '0');
+            }
+            return value;
+        }
+
         private static bool IsOctal(string digits)
         {
             foreach (char c in digits)
@@ -554,37 +596,43 @@ namespace Duri.Ops.Engine.Rules.PromQL
             return true;
         }
 
+        private static readonly long[] UnitNanoseconds = { 365L * 86_400_000_000_000, 7L * 86_400_000_000_000, 86_400_000_000_000, 3_600_000_000_000, 60_000_000_000, 1_000_000_000, 1_000_000 };
+
         /// <summary>Prometheus' duration rules: units y w d h m s ms, largest first, each once, in range, and not zero.</summary>
         private TimeSpan ParseDuration(Token token)
         {
-            string text = token.Text;
-            long[] unitNanoseconds = { 365L * 86_400_000_000_000, 7L * 86_400_000_000_000, 86_400_000_000_000, 3_600_000_000_000, 60_000_000_000, 1_000_000_000, 1_000_000 };
             long total = 0;
             int lastRank = -1;
-            int i = 0;
+            int i = token.Offset;
+            int end = token.End;
             bool outOfRange = false;
-            while (i < text.Length)
+            while (i < end)
             {
+                long count = 0;
+                bool overflow = false;
                 int digitsStart = i;
-                while (i < text.Length && Lexer.IsDigit(text[i])) i++;
-                if (i == digitsStart || i == text.Length) throw Error(token.Offset, "not a valid duration string: \"" + text + "\"");
+                for (; i < end && Lexer.IsDigit(_input[i]); i++)
+                {
+                    int digit = _input[i] - '0';
+                    if (count > (long.MaxValue - digit) / 10) overflow = true;
+                    else count = (count * 10) + digit;
+                }
+                if (i == digitsStart || i == end) throw Error(token.Offset, "not a valid duration string: \"" + Text(token) + "\"");
                 int rank;
-                if (text[i] == 'm' && i + 1 < text.Length && text[i + 1] == 's')
+                if (_input[i] == 'm' && i + 1 < end && _input[i + 1] == 's')
                 {
                     rank = 6;
                     i += 2;
                 }
                 else
                 {
-                    rank = "ywdhms".IndexOf(text[i]);
+                    rank = "ywdhms".IndexOf(_input[i]);
                     i++;
                 }
-                if (rank < 0 || rank <= lastRank) throw Error(token.Offset, "not a valid duration string: \"" + text + "\"");
+                if (rank < 0 || rank <= lastRank) throw Error(token.Offset, "not a valid duration string: \"" + Text(token) + "\"");
                 lastRank = rank;
-                long unit = unitNanoseconds[rank];
-                if (!long.TryParse(text.Substring(digitsStart, i - digitsStart - (rank == 6 ? 2 : 1)), NumberStyles.None, CultureInfo.InvariantCulture, out long count)
-                    || count > long.MaxValue / unit
-                    || count * unit > long.MaxValue - total)
+                long unit = UnitNanoseconds[rank];
+                if (overflow || count > long.MaxValue / unit || count * unit > long.MaxValue - total)
                 {
                     outOfRange = true;
                     continue;
@@ -620,6 +668,50 @@ namespace Duri.Ops.Engine.Rules.PromQL
             }
         }
 
+        private static string OperatorName(TokenKind kind)
+        {
+            switch (kind)
+            {
+                case TokenKind.Add: return "+";
+                case TokenKind.Sub: return "-";
+                case TokenKind.Mul: return "*";
+                case TokenKind.Div: return "/";
+                case TokenKind.Mod: return "%";
+                case TokenKind.Pow: return "^";
+                case TokenKind.EqlC: return "==";
+                case TokenKind.Neq: return "!=";
+                case TokenKind.Lss: return "<";
+                case TokenKind.Lte: return "<=";
+                case TokenKind.Gtr: return ">";
+                case TokenKind.Gte: return ">=";
+                case TokenKind.And: return "and";
+                case TokenKind.Or: return "or";
+                case TokenKind.Unless: return "unless";
+                case TokenKind.Atan2: return "atan2";
+                default: throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not a binary operator.");
+            }
+        }
+
+        private static string AggregatorName(TokenKind kind)
+        {
+            switch (kind)
+            {
+                case TokenKind.Avg: return "avg";
+                case TokenKind.Bottomk: return "bottomk";
+                case TokenKind.Count: return "count";
+                case TokenKind.CountValues: return "count_values";
+                case TokenKind.Group: return "group";
+                case TokenKind.Max: return "max";
+                case TokenKind.Min: return "min";
+                case TokenKind.Quantile: return "quantile";
+                case TokenKind.Stddev: return "stddev";
+                case TokenKind.Stdvar: return "stdvar";
+                case TokenKind.Sum: return "sum";
+                case TokenKind.Topk: return "topk";
+                default: throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not an aggregator.");
+            }
+        }
+
         private static bool IsAggregator(TokenKind kind) => kind >= TokenKind.Avg && kind <= TokenKind.Topk;
 
         private static bool CanBeLabel(TokenKind kind) =>
@@ -627,12 +719,12 @@ namespace Duri.Ops.Engine.Rules.PromQL
             || (kind >= TokenKind.Bool && kind <= TokenKind.End && kind != TokenKind.Without)
             || kind == TokenKind.And || kind == TokenKind.Or || kind == TokenKind.Unless || kind == TokenKind.Atan2;
 
-        private static bool IsLabelName(string text)
+        private bool IsLabelName(Token token)
         {
-            if (text.Length == 0 || !Lexer.IsAlpha(text[0])) return false;
-            foreach (char c in text)
+            if (token.Length == 0 || !Lexer.IsAlpha(_input[token.Offset])) return false;
+            for (int i = token.Offset; i < token.End; i++)
             {
-                if (!Lexer.IsAlphaNumeric(c)) return false;
+                if (!Lexer.IsAlphaNumeric(_input[i])) return false;
             }
             return true;
         }
@@ -645,21 +737,22 @@ namespace Duri.Ops.Engine.Rules.PromQL
             return Error(token.Offset, problem);
         }
 
-        private static string Describe(Token token)
+        private string Describe(Token token)
         {
+            string text = Text(token);
             switch (token.Kind)
             {
                 case TokenKind.Eof: return "end of input";
-                case TokenKind.Identifier: return "identifier \"" + token.Text + "\"";
-                case TokenKind.MetricIdentifier: return "metric identifier \"" + token.Text + "\"";
-                case TokenKind.Number: return "number \"" + token.Text + "\"";
-                case TokenKind.String: return "string " + token.Text;
-                case TokenKind.Duration: return "duration \"" + token.Text + "\"";
+                case TokenKind.Identifier: return "identifier \"" + text + "\"";
+                case TokenKind.MetricIdentifier: return "metric identifier \"" + text + "\"";
+                case TokenKind.Number: return "number \"" + text + "\"";
+                case TokenKind.String: return "string " + text;
+                case TokenKind.Duration: return "duration \"" + text + "\"";
             }
-            if (token.Kind >= TokenKind.Add && token.Kind <= TokenKind.Unless) return "<op:" + token.Text + ">";
-            if (IsAggregator(token.Kind)) return "<aggr:" + token.Text + ">";
-            if (token.Kind >= TokenKind.Bool) return "<" + token.Text + ">";
-            return "\"" + token.Text + "\"";
+            if (token.Kind >= TokenKind.Add && token.Kind <= TokenKind.Unless) return "<op:" + text + ">";
+            if (IsAggregator(token.Kind)) return "<aggr:" + text + ">";
+            if (token.Kind >= TokenKind.Bool) return "<" + text + ">";
+            return "\"" + text + "\"";
         }
     }
 }

@@ -1,6 +1,6 @@
 using System;
 using System.Collections.Generic;
-using System.Linq;
+using System.Collections.ObjectModel;
 
 namespace Duri.Ops.Engine.Rules.PromQL
 {
@@ -95,13 +95,22 @@ namespace Duri.Ops.Engine.Rules.PromQL
     public sealed class VectorSelector : Expr
     {
         public VectorSelector(string? metricName, IEnumerable<LabelMatcher> matchers, TimeSpan? offset = null, AtModifier? at = null)
+            : this(metricName, Structural.Freeze(matchers, nameof(matchers)), offset, at)
+        {
+        }
+
+        private VectorSelector(string? metricName, IReadOnlyList<LabelMatcher> matchers, TimeSpan? offset, AtModifier? at)
             : base(1)
         {
             MetricName = metricName;
-            Matchers = Structural.Freeze(matchers, nameof(matchers));
+            Matchers = matchers;
             Offset = offset;
             At = at;
         }
+
+        /// <summary>A selector the parser built, with matchers it has already frozen.</summary>
+        internal static VectorSelector Parsed(string? metricName, ReadOnlyCollection<LabelMatcher> matchers) =>
+            new VectorSelector(metricName, (IReadOnlyList<LabelMatcher>)matchers, null, null);
 
         /// <summary>The name written before the braces, or null; a <c>__name__</c> matcher inside them stays in <see cref="Matchers"/>.</summary>
         public string? MetricName { get; }
@@ -116,7 +125,9 @@ namespace Duri.Ops.Engine.Rules.PromQL
 
         public override ValueType Type => ValueType.InstantVector;
 
-        public override IEnumerable<Expr> Children => Enumerable.Empty<Expr>();
+        internal override int ChildCount => 0;
+
+        internal override Expr Child(int index) => throw new ArgumentOutOfRangeException(nameof(index));
 
         internal VectorSelector With(TimeSpan? offset, AtModifier? at) => new VectorSelector(MetricName, Matchers, offset, at);
 
@@ -149,10 +160,9 @@ namespace Duri.Ops.Engine.Rules.PromQL
 
         public override ValueType Type => ValueType.RangeVector;
 
-        public override IEnumerable<Expr> Children
-        {
-            get { yield return Selector; }
-        }
+        internal override int ChildCount => 1;
+
+        internal override Expr Child(int index) => Selector;
 
         public override bool Equals(object? obj) => obj is MatrixSelector other && Range == other.Range && Selector.Equals(other.Selector);
 

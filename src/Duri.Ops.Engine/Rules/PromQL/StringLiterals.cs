@@ -10,15 +10,16 @@ namespace Duri.Ops.Engine.Rules.PromQL
         private static readonly UTF8Encoding Strict = new UTF8Encoding(false, true);
 
         /// <summary>
-        /// The value of a lexed string token. Octal and <c>\x</c> escapes give bytes, as in Go; when those bytes are not UTF-8
+        /// The value of the string token of <paramref name="length"/> characters at <paramref name="start"/> in <paramref name="source"/>,
+        /// which the lexer has checked. Octal and <c>\x</c> escapes give bytes, as in Go; when those bytes are not UTF-8
         /// the result carries U+FFFD for them and <paramref name="validUtf8"/> is false (Go keeps the raw bytes).
         /// </summary>
-        public static string Unquote(string token, out bool validUtf8)
+        public static string Unquote(string source, int start, int length, out bool validUtf8)
         {
             validUtf8 = true;
-            char quote = token[0];
-            string body = token.Substring(1, token.Length - 2);
-            if (quote == '`' || body.IndexOf('\\') < 0) return body;
+            char quote = source[start];
+            if (quote == '`' || source.IndexOf('\\', start + 1, length - 2) < 0) return source.Substring(start + 1, length - 2);
+            string body = source.Substring(start + 1, length - 2);
 
             var bytes = new List<byte>(body.Length);
             var utf8 = new byte[4];
@@ -50,11 +51,11 @@ namespace Duri.Ops.Engine.Rules.PromQL
                     case 'u':
                     case 'U':
                         {
-                            int length = e == 'u' ? 4 : 8;
-                            int codePoint = int.Parse(body.Substring(i + 1, length), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+                            int digits = e == 'u' ? 4 : 8;
+                            int codePoint = int.Parse(body.Substring(i + 1, digits), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
                             int count = Encoding.UTF8.GetBytes(char.ConvertFromUtf32(codePoint), 0, codePoint > 0xFFFF ? 2 : 1, utf8, 0);
                             for (int k = 0; k < count; k++) bytes.Add(utf8[k]);
-                            i += length;
+                            i += digits;
                             break;
                         }
                     default:

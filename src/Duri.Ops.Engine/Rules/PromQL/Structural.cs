@@ -19,6 +19,23 @@ namespace Duri.Ops.Engine.Rules.PromQL
             return Array.AsReadOnly(copy);
         }
 
+        /// <summary>The items of <paramref name="pending"/> from <paramref name="first"/> on, frozen and removed from it.</summary>
+        public static ReadOnlyCollection<T> Take<T>(List<T> pending, int first)
+        {
+            int count = pending.Count - first;
+            if (count == 0) return EmptyList<T>.Instance;
+            var items = new T[count];
+            pending.CopyTo(first, items, 0, count);
+            pending.RemoveRange(first, count);
+            return Array.AsReadOnly(items);
+        }
+
+        /// <summary>One shared empty list per item type; nodes are immutable, so they can share it.</summary>
+        public static class EmptyList<T>
+        {
+            public static readonly ReadOnlyCollection<T> Instance = Array.AsReadOnly(Array.Empty<T>());
+        }
+
         public static bool SameList<T>(IReadOnlyList<T> left, IReadOnlyList<T> right)
         {
             if (left.Count != right.Count) return false;

@@ -62,7 +62,7 @@ namespace Duri.Ops.Engine.Rules.PromQL
             if (!set) return matching;
             if (matching.Cardinality != VectorMatching.OneToOne)
                 throw new PromQLParseException(position, "no grouping allowed for \"" + op + "\" operation");
-            return new VectorMatching(VectorMatching.ManyToMany, matching.MatchingLabels, matching.On, matching.Include);
+            return matching.WithCardinality(VectorMatching.ManyToMany);
         }
 
         internal static string Describe(ValueType type)
@@ -78,7 +78,7 @@ namespace Duri.Ops.Engine.Rules.PromQL
 
         private static void CheckCall(Call call)
         {
-            if (!PromQLFunctions.TryGet(call.Function, out var function)) throw Fail(call, "unknown function with name \"" + call.Function + "\"");
+            var function = call.Declared ?? throw Fail(call, "unknown function with name \"" + call.Function + "\"");
             int declared = function.ArgumentTypes.Count;
             int given = call.Arguments.Count;
             if (function.Variadic == 0)
@@ -94,7 +94,8 @@ namespace Duri.Ops.Engine.Rules.PromQL
             }
             for (int i = 0; i < given; i++)
             {
-                Expect(call.Arguments[i], function.ArgumentTypes[Math.Min(i, declared - 1)], "call to function \"" + call.Function + "\"");
+                var want = function.ArgumentTypes[Math.Min(i, declared - 1)];
+                if (call.Arguments[i].Type != want) Expect(call.Arguments[i], want, "call to function \"" + call.Function + "\"");
             }
         }
 
@@ -104,13 +105,21 @@ namespace Duri.Ops.Engine.Rules.PromQL
 
         private static void CheckSelector(VectorSelector selector)
         {
+            var matchers = selector.Matchers;
             if (selector.MetricName != null)
             {
-                var name = selector.Matchers.FirstOrDefault(m => m.Name == "__name__");
-                if (name != null) throw Fail(selector, "metric name must not be set twice: \"" + selector.MetricName + "\" or \"" + name.Value + "\"");
+                for (int i = 0; i < matchers.Count; i++)
+                {
+                    if (matchers[i].Name == "__name__")
+                        throw Fail(selector, "metric name must not be set twice: \"" + selector.MetricName + "\" or \"" + matchers[i].Value + "\"");
+                }
                 return;
             }
-            if (selector.Matchers.All(MatchesEmpty)) throw Fail(selector, "vector selector must contain at least one non-empty matcher");
+            for (int i = 0; i < matchers.Count; i++)
+            {
+                if (!MatchesEmpty(matchers[i])) return;
+            }
+            throw Fail(selector, "vector selector must contain at least one non-empty matcher");
         }
 
         private static bool MatchesEmpty(LabelMatcher matcher)
