@@ -19,6 +19,7 @@ namespace Duri.Ops.Engine.Trend
 
         private const string Blocks = "\u2581\u2582\u2583\u2584\u2585\u2586\u2587\u2588";
         private static readonly double TicksPerMinute = TimeSpan.TicksPerMinute;
+        private static readonly IComparer<TrendPoint> TimeOrder = Comparer<TrendPoint>.Create(Compare);
 
         public static TrendSummary Summarize(IReadOnlyList<TrendPoint> points, TrendOptions options)
         {
@@ -27,6 +28,8 @@ namespace Duri.Ops.Engine.Trend
             string? problem = options.DescribeProblem();
             if (problem != null) throw new ArgumentException(problem, nameof(options));
 
+            // Pooled: a day at 5 s is 17,280 points, whose arrays would otherwise land on the large object heap each time.
+            int count = points.Count;
             var ordered = InTimeOrder(points);
             var summary = new TrendSummary
             {
@@ -35,35 +38,30 @@ namespace Duri.Ops.Engine.Trend
                 MinimumSlopePerMinute = options.MinimumSlopePerMinute,
                 MinimumSamples = options.MinimumSamples,
             };
-            int n = 0;
-            foreach (var point in ordered)
-            {
-                if (point.HasValue) n++;
-            }
-            summary.Samples = n;
-            summary.Missing = ordered.Count - n;
-            if (ordered.Count > 0)
+            if (count > 0)
             {
                 summary.Start = ordered[0].Time;
-                summary.End = ordered[ordered.Count - 1].Time;
+                summary.End = ordered[count - 1].Time;
             }
 
-            // Pooled: a day at 5 s is 17,280 points, whose arrays would otherwise land on the large object heap each time.
-            var x = ArrayPool<double>.Shared.Rent(n);
-            var y = ArrayPool<double>.Shared.Rent(n);
+            var x = ArrayPool<double>.Shared.Rent(count);
+            var y = ArrayPool<double>.Shared.Rent(count);
             long originTicks = 0;
-            int k = 0;
+            int n = 0;
             double min = double.PositiveInfinity, max = double.NegativeInfinity;
-            foreach (var point in ordered)
+            for (int i = 0; i < count; i++)
             {
+                var point = ordered[i];
                 if (!point.HasValue) continue;
-                if (k == 0) originTicks = point.Time.UtcTicks;
-                x[k] = (point.Time.UtcTicks - originTicks) / TicksPerMinute;
-                y[k] = point.Value;
+                if (n == 0) originTicks = point.Time.UtcTicks;
+                x[n] = (point.Time.UtcTicks - originTicks) / TicksPerMinute;
+                y[n] = point.Value;
                 if (point.Value < min) min = point.Value;
                 if (point.Value > max) max = point.Value;
-                k++;
+                n++;
             }
+            summary.Samples = n;
+            summary.Missing = count - n;
             if (n > 0)
             {
                 summary.First = y[0];
@@ -72,7 +70,8 @@ namespace Duri.Ops.Engine.Trend
                 summary.Max = max;
                 summary.BelowThreshold = summary.Last <= options.Threshold;
             }
-            summary.Sparkline = Sparkline(ordered, min, max);
+            summary.Sparkline = Sparkline(ordered, count, min, max);
+            ArrayPool<TrendPoint>.Shared.Return(ordered);
 
             TrendStatistics.OrdinaryLeastSquares(x, y, n, out double olsSlope, out double olsError);
             summary.OlsSlopePerMinute = olsSlope;
@@ -115,22 +114,26 @@ namespace Duri.Ops.Engine.Trend
             }
         }
 
-        /// <summary>The points by time; equal times by value, which the Mann-Kendall count relies on. No copy when already so.</summary>
-        private static IReadOnlyList<TrendPoint> InTimeOrder(IReadOnlyList<TrendPoint> points)
+        /// <summary>
+        /// The points by time, equal times by value (which the Mann-Kendall count relies on), in a pooled array: one
+        /// copy, so that the passes that follow read an array rather than call through the list's interface per point.
+        /// Sorted only when not already in order, as a range query's answer is.
+        /// </summary>
+        private static TrendPoint[] InTimeOrder(IReadOnlyList<TrendPoint> points)
         {
-            for (int i = 1; i < points.Count; i++)
+            int count = points.Count;
+            var ordered = ArrayPool<TrendPoint>.Shared.Rent(count);
+            if (points is ICollection<TrendPoint> collection) collection.CopyTo(ordered, 0);
+            else for (int i = 0; i < count; i++) ordered[i] = points[i];
+            for (int i = 1; i < count; i++)
             {
-                if (Compare(points[i - 1], points[i]) > 0) return Sorted(points);
+                if (Compare(ordered[i - 1], ordered[i]) > 0)
+                {
+                    Array.Sort(ordered, 0, count, TimeOrder);
+                    break;
+                }
             }
-            return points;
-        }
-
-        private static TrendPoint[] Sorted(IReadOnlyList<TrendPoint> points)
-        {
-            var copy = new TrendPoint[points.Count];
-            for (int i = 0; i < copy.Length; i++) copy[i] = points[i];
-            Array.Sort(copy, Compare);
-            return copy;
+            return ordered;
         }
 
         /// <summary>By time, then finite values ascending, non-finite values last (they take no part in the statistics).</summary>
@@ -142,27 +145,27 @@ namespace Duri.Ops.Engine.Trend
             return a.HasValue ? a.Value.CompareTo(b.Value) : 0;
         }
 
-        private static string Sparkline(IReadOnlyList<TrendPoint> points, double min, double max)
+        private static string Sparkline(TrendPoint[] points, int count, double min, double max)
         {
-            int width = Math.Min(points.Count, SparklineWidth);
+            int width = Math.Min(count, SparklineWidth);
             var text = new StringBuilder(width);
             for (int column = 0; column < width; column++)
             {
-                int from = (int)((long)column * points.Count / width), to = (int)((long)(column + 1) * points.Count / width);
+                int from = (int)((long)column * count / width), to = (int)((long)(column + 1) * count / width);
                 double sum = 0;
-                int count = 0;
+                int finite = 0;
                 for (int i = from; i < to; i++)
                 {
                     if (!points[i].HasValue) continue;
                     sum += points[i].Value;
-                    count++;
+                    finite++;
                 }
-                if (count == 0)
+                if (finite == 0)
                 {
                     text.Append(' ');
                     continue;
                 }
-                int level = max > min ? (int)Math.Round((sum / count - min) / (max - min) * (Blocks.Length - 1)) : Blocks.Length / 2 - 1;
+                int level = max > min ? (int)Math.Round((sum / finite - min) / (max - min) * (Blocks.Length - 1)) : Blocks.Length / 2 - 1;
                 text.Append(Blocks[Math.Max(0, Math.Min(Blocks.Length - 1, level))]);
             }
             return text.ToString();

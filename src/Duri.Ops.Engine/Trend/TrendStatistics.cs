@@ -47,6 +47,9 @@ namespace Duri.Ops.Engine.Trend
 
         private const int InsertionRun = 16;
 
+        /// <summary>The mean bucket size of <see cref="SortCountingInversions"/>.</summary>
+        private const int PointsPerBucket = 8;
+
         /// <summary>Least-squares slope and its standard error sqrt(SSR / (n - 2) / Sxx); NaN where undefined.</summary>
         public static void OrdinaryLeastSquares(double[] x, double[] y, int n, out double slope, out double standardError)
         {
@@ -208,32 +211,76 @@ namespace Duri.Ops.Engine.Trend
             return tied;
         }
 
-        /// <summary>Sorts <paramref name="values"/> ascending and returns the pairs i &lt; j with values[i] &gt; values[j] (equal values are not inversions).</summary>
+        /// <summary>
+        /// Sorts <paramref name="values"/> ascending and returns the pairs i &lt; j with values[i] &gt; values[j] (equal
+        /// values are not inversions). A bucket sort: a monotone map of the value gives each point one of about n / 8
+        /// buckets (equal values share one), pairs in different buckets are counted with a Fenwick tree over bucket
+        /// numbers as the points arrive, and pairs within a bucket by sorting the bucket, which a stable distribution
+        /// keeps in time order. Faster than a merge sort of all points, whose merge steps each wait on the comparison
+        /// before; a bucket holding most points (a far outlier) falls back to that merge sort.
+        /// </summary>
         internal static long SortCountingInversions(double[] values, double[] buffer, int n)
         {
-            long inversions = 0;
-            for (int start = 0; start < n; start += InsertionRun)
+            if (n < 2 * PointsPerBucket) return MergeSortCountingInversions(values, buffer, 0, n);
+            double min = values[0], max = values[0];
+            for (int i = 1; i < n; i++)
             {
-                int end = Math.Min(start + InsertionRun, n);
-                for (int i = start + 1; i < end; i++)
-                {
-                    double v = values[i];
-                    int j = i - 1;
-                    while (j >= start && values[j] > v)
-                    {
-                        values[j + 1] = values[j];
-                        j--;
-                    }
-                    inversions += i - 1 - j;
-                    values[j + 1] = v;
-                }
+                double v = values[i];
+                if (v < min) min = v;
+                if (v > max) max = v;
             }
-            double[] source = values, target = buffer;
-            for (int width = InsertionRun; width < n; width *= 2)
+            if (min == max) return 0;
+            int bucketCount = n / PointsPerBucket;
+            double scale = bucketCount / (max - min);
+            if (double.IsInfinity(scale) || scale == 0) return MergeSortCountingInversions(values, buffer, 0, n);
+
+            var buckets = ArrayPool<int>.Shared.Rent(n);
+            var tree = ArrayPool<int>.Shared.Rent(bucketCount + 1);
+            Array.Clear(tree, 0, bucketCount + 1);
+            long inversions = 0;
+            for (int j = 0; j < n; j++)
             {
-                for (int lo = 0; lo < n; lo += 2 * width)
+                int bucket = Math.Min((int)((values[j] - min) * scale), bucketCount - 1);
+                buckets[j] = bucket;
+                int atOrBelow = 0;
+                for (int node = bucket + 1; node > 0; node &= node - 1) atOrBelow += tree[node];
+                inversions += j - atOrBelow;
+                for (int node = bucket + 1; node <= bucketCount; node += node & -node) tree[node]++;
+            }
+
+            // The tree's work is done: it becomes each bucket's next free position.
+            var next = tree;
+            Array.Clear(next, 0, bucketCount + 1);
+            for (int j = 0; j < n; j++) next[buckets[j] + 1]++;
+            for (int b = 1; b < bucketCount; b++) next[b] += next[b - 1];
+            for (int j = 0; j < n; j++) buffer[next[buckets[j]]++] = values[j];
+            ArrayPool<int>.Shared.Return(buckets);
+
+            // After the distribution next[b] is the end of bucket b, the start of bucket b + 1.
+            for (int b = 0, start = 0; b < bucketCount; start = next[b++])
+            {
+                int count = next[b] - start;
+                inversions += count <= InsertionRun * 4
+                    ? InsertionSortCountingInversions(buffer, start, count)
+                    : MergeSortCountingInversions(buffer, values, start, count);
+            }
+            ArrayPool<int>.Shared.Return(tree);
+            Array.Copy(buffer, values, n);
+            return inversions;
+        }
+
+        /// <summary>Sorts values[start, start + count) by a merge sort with <paramref name="scratch"/> and returns its strict inversions.</summary>
+        private static long MergeSortCountingInversions(double[] values, double[] scratch, int start, int count)
+        {
+            int end = start + count;
+            long inversions = 0;
+            for (int run = start; run < end; run += InsertionRun) inversions += InsertionSortCountingInversions(values, run, Math.Min(InsertionRun, end - run));
+            double[] source = values, target = scratch;
+            for (int width = InsertionRun; width < count; width *= 2)
+            {
+                for (int lo = start; lo < end; lo += 2 * width)
                 {
-                    int mid = Math.Min(lo + width, n), hi = Math.Min(lo + 2 * width, n);
+                    int mid = Math.Min(lo + width, end), hi = Math.Min(lo + 2 * width, end);
                     int i = lo, j = mid, k = lo;
                     if (mid < hi && source[mid - 1] > source[mid])
                     {
@@ -255,7 +302,26 @@ namespace Duri.Ops.Engine.Trend
                 source = target;
                 target = swap;
             }
-            if (!ReferenceEquals(source, values)) Array.Copy(source, values, n);
+            if (!ReferenceEquals(source, values)) Array.Copy(source, start, values, start, count);
+            return inversions;
+        }
+
+        private static long InsertionSortCountingInversions(double[] values, int start, int count)
+        {
+            long inversions = 0;
+            int end = start + count;
+            for (int i = start + 1; i < end; i++)
+            {
+                double v = values[i];
+                int j = i - 1;
+                while (j >= start && values[j] > v)
+                {
+                    values[j + 1] = values[j];
+                    j--;
+                }
+                inversions += i - 1 - j;
+                values[j + 1] = v;
+            }
             return inversions;
         }
 

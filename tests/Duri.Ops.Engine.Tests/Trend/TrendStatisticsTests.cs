@@ -35,6 +35,29 @@ namespace Duri.Ops.Engine.Tests.Trend
         }
 
         [Theory]
+        [InlineData(false)]
+        [InlineData(true)]
+        public void Inversions_of_distinct_values_are_counted_exactly_with_and_without_a_far_outlier(bool farOutlier)
+        {
+            const int n = 3000;
+            var random = new Random(farOutlier ? 11 : 12);
+            // Without the outlier the buckets hold a few values each; with it nearly all values share the first bucket.
+            var values = Enumerable.Range(0, n).Select(i => 0.999 + random.NextDouble() * 0.001).ToArray();
+            if (farOutlier) values[n / 3] = 1e12;
+            long brute = 0;
+            for (int i = 0; i < n; i++)
+            {
+                for (int j = i + 1; j < n; j++)
+                {
+                    if (values[i] > values[j]) brute++;
+                }
+            }
+            var sorted = (double[])values.Clone();
+            Assert.Equal(brute, TrendStatistics.SortCountingInversions(sorted, new double[n], n));
+            Assert.Equal(values.OrderBy(v => v), sorted);
+        }
+
+        [Theory]
         [InlineData(500, 1)]
         [InlineData(777, 5)]
         [InlineData(2000, 1)]
