@@ -6,7 +6,7 @@ using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using System.Threading;
 using Duri.Ops.Commands;
-using Duri.Ops.Engine.Trend;
+using Duri.Ops.Engine.Trends;
 using Duri.Ops.Tests.Support;
 using Xunit;
 using static Duri.Ops.Tests.ErrorIds;

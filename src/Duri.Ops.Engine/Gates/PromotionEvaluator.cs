@@ -4,7 +4,7 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Duri.Ops.Engine.Prometheus;
-using Duri.Ops.Engine.Trend;
+using Duri.Ops.Engine.Trends;
 
 namespace Duri.Ops.Engine.Gates
 {

@@ -4,7 +4,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Management.Automation;
 using Duri.Ops.Engine.Prometheus;
-using Duri.Ops.Engine.Trend;
+using Duri.Ops.Engine.Trends;
 using Duri.Ops.Infrastructure;
 
 namespace Duri.Ops.Commands

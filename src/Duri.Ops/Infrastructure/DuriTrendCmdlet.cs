@@ -1,5 +1,5 @@
 using System.Management.Automation;
-using Duri.Ops.Engine.Trend;
+using Duri.Ops.Engine.Trends;
 
 namespace Duri.Ops.Infrastructure
 {

@@ -9,7 +9,7 @@ using Duri.Ops.Engine.Gates;
 using Duri.Ops.Engine.Prometheus;
 using Duri.Ops.Engine.Rules;
 using Duri.Ops.Engine.Sandbox;
-using Duri.Ops.Engine.Trend;
+using Duri.Ops.Engine.Trends;
 using Duri.Ops.Tests.Support;
 using Xunit;
 

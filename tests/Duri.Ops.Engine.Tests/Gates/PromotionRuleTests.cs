@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using Duri.Ops.Engine.Gates;
 using Duri.Ops.Engine.Prometheus;
-using Duri.Ops.Engine.Trend;
+using Duri.Ops.Engine.Trends;
 using Xunit;
 
 namespace Duri.Ops.Engine.Tests.Gates

@@ -2,7 +2,7 @@ using System;
 using System.Threading;
 using System.Threading.Tasks;
 using Duri.Ops.Engine.Gates;
-using Duri.Ops.Engine.Trend;
+using Duri.Ops.Engine.Trends;
 using Xunit;
 
 namespace Duri.Ops.Engine.Tests.Gates

@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
-using Duri.Ops.Engine.Trend;
+using Duri.Ops.Engine.Trends;
 using Duri.Ops.Tests.Support;
 using Xunit;
 

@@ -1,6 +1,6 @@
 using System;
 using System.Linq;
-using Duri.Ops.Engine.Trend;
+using Duri.Ops.Engine.Trends;
 using Xunit;
 
 namespace Duri.Ops.Engine.Tests.Trend

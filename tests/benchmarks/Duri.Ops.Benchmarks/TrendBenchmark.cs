@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using BenchmarkDotNet.Attributes;
 using Duri.Ops.Engine.Prometheus;
-using Duri.Ops.Engine.Trend;
+using Duri.Ops.Engine.Trends;
 
 namespace Duri.Ops.Benchmarks
 {

@@ -1,7 +1,7 @@
 using System;
 using System.Buffers;
 
-namespace Duri.Ops.Engine.Trend
+namespace Duri.Ops.Engine.Trends
 {
     /// <summary>The Mann-Kendall trend test of one series.</summary>
     public sealed class MannKendallResult

@@ -5,7 +5,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Duri.Ops.Engine.Prometheus;
 
-namespace Duri.Ops.Engine.Trend
+namespace Duri.Ops.Engine.Trends
 {
     /// <summary>A trend summary read from history with one range query, and what was odd about the answer.</summary>
     public sealed class TrendHistoryResult

@@ -1,7 +1,7 @@
 using System;
 using Duri.Ops.Engine.Prometheus;
 
-namespace Duri.Ops.Engine.Trend
+namespace Duri.Ops.Engine.Trends
 {
     /// <summary>What a series did over a window: its extent, three slope estimates, the Mann-Kendall test and a verdict.</summary>
     public sealed class TrendSummary

@@ -1,6 +1,6 @@
 using System;
 
-namespace Duri.Ops.Engine.Trend
+namespace Duri.Ops.Engine.Trends
 {
     /// <summary>One observation of a series: when, and its value (NaN or an infinity for a poll that gave no usable value).</summary>
     public readonly struct TrendPoint

@@ -5,7 +5,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Duri.Ops.Engine.Prometheus;
 
-namespace Duri.Ops.Engine.Trend
+namespace Duri.Ops.Engine.Trends
 {
     /// <summary>What one poll of a trend watch found.</summary>
     public enum TrendPollStatus

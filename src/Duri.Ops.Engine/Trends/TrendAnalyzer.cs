@@ -4,7 +4,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
 
-namespace Duri.Ops.Engine.Trend
+namespace Duri.Ops.Engine.Trends
 {
     /// <summary>
     /// Decides whether a series is Rising, Falling or Flat. The decision is the two-sided Mann-Kendall test at the
