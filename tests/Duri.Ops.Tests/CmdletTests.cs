@@ -251,7 +251,8 @@ namespace Duri.Ops.Tests
                 try {
                     Stop-Process -Id $s.NodeExporterProcessId
                     $deadline = (Get-Date).AddSeconds(15)
-                    while ((Get-Date) -lt $deadline -and ($s | Test-DuriPrometheusTarget -Job node -Quiet)) { Start-Sleep -Milliseconds 200 }
+                    # The scrape in flight when the exporter died may fail otherwise (EOF, reset); wait for a refused one.
+                    while ((Get-Date) -lt $deadline -and -not ($s | Test-DuriPrometheusTarget -Job node | Where-Object LastError -match 'connection refused')) { Start-Sleep -Milliseconds 200 }
                     $s | Test-DuriPrometheusTarget -ExpectedJob node
                 } finally { $s | Stop-DuriSandbox }");
             var error = Assert.Single(run.Errors);
