@@ -126,8 +126,7 @@ namespace Duri.Ops.Engine.Reload
 
             progress?.Invoke("Verifying what the server loaded");
             started = run.StepStart();
-            var verifyTimeout = options.VerifyTimeout ?? DefaultVerifyTimeout(checks, onDisk);
-            var verdict = await VerifyAsync(client, options, onDisk, checks, before, verifyTimeout, cancellationToken).ConfigureAwait(false);
+            var verdict = await VerifyAsync(client, options, onDisk, checks, before, cancellationToken).ConfigureAwait(false);
             run.ConfigTimeAfter = verdict.ConfigTimeAfter;
             if (verdict.Failure != null) return run.Fail(VerifyStep, started, verdict.Failure.Value, verdict.Detail);
             run.Pass(VerifyStep, started, verdict.Detail);
@@ -170,17 +169,13 @@ namespace Duri.Ops.Engine.Reload
             }
         }
 
-        private static TimeSpan DefaultVerifyTimeout(IReadOnlyList<ConfigCheckResult> checks, PrometheusConfigFile onDisk)
+        /// <summary>Twice the longest evaluation interval plus 10 s: the groups the server loaded, else the config's own interval.</summary>
+        private static TimeSpan DefaultVerifyTimeout(PrometheusConfigFile onDisk, IReadOnlyList<PrometheusRuleGroup> loaded)
         {
-            var evaluation = onDisk.EvaluationInterval ?? TimeSpan.FromMinutes(1);
-            var longest = evaluation;
-            foreach (var check in checks.Where(c => c.Kind == ConfigChecker.RulesKind))
+            var longest = onDisk.EvaluationInterval ?? TimeSpan.FromMinutes(1);
+            foreach (var group in loaded)
             {
-                foreach (var group in RuleFileReader.Load(check.Path).File.Groups)
-                {
-                    var interval = group.Interval ?? evaluation;
-                    if (interval > longest) longest = interval;
-                }
+                if (group.Interval > longest) longest = group.Interval;
             }
             return TimeSpan.FromTicks(longest.Ticks * 2) + TimeSpan.FromSeconds(10);
         }
@@ -207,8 +202,9 @@ namespace Duri.Ops.Engine.Reload
         /// group to evaluate once and looks for rule errors.
         /// </summary>
         private static async Task<Verdict> VerifyAsync(PrometheusClient client, SafeReloadOptions options, PrometheusConfigFile onDisk,
-            IReadOnlyList<ConfigCheckResult> checks, PrometheusRuntimeInfo before, TimeSpan timeout, CancellationToken cancellationToken)
+            IReadOnlyList<ConfigCheckResult> checks, PrometheusRuntimeInfo before, CancellationToken cancellationToken)
         {
+            var timeout = options.VerifyTimeout ?? DefaultVerifyTimeout(onDisk, Array.Empty<PrometheusRuleGroup>());
             var deadline = Stopwatch.StartNew();
             string waiting = "the server to report the reload";
             DateTimeOffset? configTime = null;
@@ -244,6 +240,7 @@ namespace Duri.Ops.Engine.Reload
                 var expectedGroups = checks.Where(c => c.Kind == ConfigChecker.RulesKind)
                     .SelectMany(c => c.GroupNames.Select(g => GroupKey(c.Path, g))).ToList();
                 var loaded = await client.GetRulesAsync(cancellationToken).ConfigureAwait(false);
+                timeout = options.VerifyTimeout ?? DefaultVerifyTimeout(onDisk, loaded);
                 mismatches.AddRange(Differences("rule groups", expectedGroups, loaded.Select(g => GroupKey(g.File, g.Name))));
                 if (mismatches.Count > 0)
                 {

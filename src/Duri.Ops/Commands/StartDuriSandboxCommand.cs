@@ -92,16 +92,11 @@ namespace Duri.Ops.Commands
             }
         }
 
-        /// <summary>The shipped rules: rules/ beside the manifest in a package, module/rules in the repository.</summary>
+        /// <summary>The shipped canonical rule files, none when the module ships no rules folder.</summary>
         private IReadOnlyList<string> CanonicalRuleFiles()
         {
-            var moduleBase = MyInvocation.MyCommand.Module?.ModuleBase;
-            if (moduleBase == null) return Array.Empty<string>();
-            foreach (var candidate in new[] { System.IO.Path.Combine(moduleBase, "rules"), System.IO.Path.Combine(moduleBase, "module", "rules") })
-            {
-                if (Directory.Exists(candidate)) return Directory.GetFiles(candidate, "*.rules.yml").OrderBy(f => f, StringComparer.Ordinal).ToList();
-            }
-            return Array.Empty<string>();
+            var rules = ShippedDirectory("rules");
+            return rules == null ? Array.Empty<string>() : Directory.GetFiles(rules, "*.rules.yml").OrderBy(f => f, StringComparer.Ordinal).ToList();
         }
 
         private static ErrorCategory CategoryOf(SandboxFailure failure)

@@ -59,6 +59,21 @@ namespace Duri.Ops.Infrastructure
             while (_pipelineThreadWork.TryDequeue(out var action)) action();
         }
 
+        /// <summary>
+        /// A folder the module ships (rules, policy): beside the manifest in a package, under module/ in the
+        /// repository. Null when neither exists.
+        /// </summary>
+        protected string? ShippedDirectory(string name)
+        {
+            var moduleBase = MyInvocation.MyCommand.Module?.ModuleBase;
+            if (moduleBase == null) return null;
+            foreach (var candidate in new[] { System.IO.Path.Combine(moduleBase, name), System.IO.Path.Combine(moduleBase, "module", name) })
+            {
+                if (System.IO.Directory.Exists(candidate)) return candidate;
+            }
+            return null;
+        }
+
         protected ErrorRecord Error(string id, ErrorCategory category, object? target, string message, Exception? exception = null)
         {
             var record = new ErrorRecord(exception ?? new InvalidOperationException(message), id, category, target);

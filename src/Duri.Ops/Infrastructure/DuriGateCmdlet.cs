@@ -50,15 +50,8 @@ namespace Duri.Ops.Infrastructure
             return null!;
         }
 
-        /// <summary>policy/ beside the manifest in a package, module/policy in the repository.</summary>
-        private string ShippedPolicy()
-        {
-            var moduleBase = MyInvocation.MyCommand.Module?.ModuleBase ?? string.Empty;
-            foreach (var candidate in new[] { Path.Combine(moduleBase, "policy", DefaultPolicyFile), Path.Combine(moduleBase, "module", "policy", DefaultPolicyFile) })
-            {
-                if (File.Exists(candidate)) return candidate;
-            }
-            return Path.Combine(moduleBase, "policy", DefaultPolicyFile);
-        }
+        /// <summary>The module's own policy; when the module ships none, the path where it belongs, so that loading it says so.</summary>
+        private string ShippedPolicy() =>
+            Path.Combine(ShippedDirectory("policy") ?? Path.Combine(MyInvocation.MyCommand.Module?.ModuleBase ?? string.Empty, "policy"), DefaultPolicyFile);
     }
 }
