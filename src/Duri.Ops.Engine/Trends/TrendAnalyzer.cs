@@ -30,48 +30,43 @@ namespace Duri.Ops.Engine.Trends
 
             // Pooled: a day at 5 s is 17,280 points, whose arrays would otherwise land on the large object heap each time.
             int count = points.Count;
-            var ordered = InTimeOrder(points);
+            var x = ArrayPool<double>.Shared.Rent(count);
+            var y = ArrayPool<double>.Shared.Rent(count);
+            var collected = new Collected();
+            if (!Collect(points, x, y, collected))
+            {
+                // Rare (a range query's answer is in order): sort a copy and collect again.
+                var ordered = ArrayPool<TrendPoint>.Shared.Rent(count);
+                for (int i = 0; i < count; i++) ordered[i] = points[i];
+                Array.Sort(ordered, 0, count, TimeOrder);
+                collected = new Collected();
+                Collect(new ArraySegment<TrendPoint>(ordered, 0, count), x, y, collected);
+                ArrayPool<TrendPoint>.Shared.Return(ordered);
+            }
+            int n = collected.Samples;
             var summary = new TrendSummary
             {
                 Confidence = options.Confidence,
                 Threshold = options.Threshold,
                 MinimumSlopePerMinute = options.MinimumSlopePerMinute,
                 MinimumSamples = options.MinimumSamples,
+                Samples = n,
+                Missing = count - n,
+                Sparkline = collected.Sparkline(),
             };
             if (count > 0)
             {
-                summary.Start = ordered[0].Time;
-                summary.End = ordered[count - 1].Time;
+                summary.Start = collected.Start;
+                summary.End = collected.End;
             }
-
-            var x = ArrayPool<double>.Shared.Rent(count);
-            var y = ArrayPool<double>.Shared.Rent(count);
-            long originTicks = 0;
-            int n = 0;
-            double min = double.PositiveInfinity, max = double.NegativeInfinity;
-            for (int i = 0; i < count; i++)
-            {
-                var point = ordered[i];
-                if (!point.HasValue) continue;
-                if (n == 0) originTicks = point.Time.UtcTicks;
-                x[n] = (point.Time.UtcTicks - originTicks) / TicksPerMinute;
-                y[n] = point.Value;
-                if (point.Value < min) min = point.Value;
-                if (point.Value > max) max = point.Value;
-                n++;
-            }
-            summary.Samples = n;
-            summary.Missing = count - n;
             if (n > 0)
             {
                 summary.First = y[0];
                 summary.Last = y[n - 1];
-                summary.Min = min;
-                summary.Max = max;
+                summary.Min = collected.Min;
+                summary.Max = collected.Max;
                 summary.BelowThreshold = summary.Last <= options.Threshold;
             }
-            summary.Sparkline = Sparkline(ordered, count, min, max);
-            ArrayPool<TrendPoint>.Shared.Return(ordered);
 
             TrendStatistics.OrdinaryLeastSquares(x, y, n, out double olsSlope, out double olsError);
             summary.OlsSlopePerMinute = olsSlope;
@@ -115,25 +110,83 @@ namespace Duri.Ops.Engine.Trends
         }
 
         /// <summary>
-        /// The points by time, equal times by value (which the Mann-Kendall count relies on), in a pooled array: one
-        /// copy, so that the passes that follow read an array rather than call through the list's interface per point.
-        /// Sorted only when not already in order, as a range query's answer is.
+        /// One pass over the points in time order (equal times by value, which the Mann-Kendall count relies on): the
+        /// finite values and their minutes since the first into x and y, the extremes, and the sparkline's column sums.
+        /// False, having stopped, at the first point out of that order.
         /// </summary>
-        private static TrendPoint[] InTimeOrder(IReadOnlyList<TrendPoint> points)
+        private static bool Collect(IReadOnlyList<TrendPoint> points, double[] x, double[] y, Collected collected)
         {
             int count = points.Count;
-            var ordered = ArrayPool<TrendPoint>.Shared.Rent(count);
-            if (points is ICollection<TrendPoint> collection) collection.CopyTo(ordered, 0);
-            else for (int i = 0; i < count; i++) ordered[i] = points[i];
-            for (int i = 1; i < count; i++)
+            collected.Columns = Math.Min(count, SparklineWidth);
+            long originTicks = 0, previousTicks = long.MinValue;
+            int n = 0, column = 0, columnEnd = collected.Columns == 0 ? 0 : count / collected.Columns;
+            double min = double.PositiveInfinity, max = double.NegativeInfinity;
+            TrendPoint previous = default;
+            for (int i = 0; i < count; i++)
             {
-                if (Compare(ordered[i - 1], ordered[i]) > 0)
+                var point = points[i];
+                long ticks = point.Time.UtcTicks;
+                if (ticks < previousTicks || (ticks == previousTicks && Compare(previous, point) > 0)) return false;
+                previous = point;
+                previousTicks = ticks;
+                if (i == columnEnd)
                 {
-                    Array.Sort(ordered, 0, count, TimeOrder);
-                    break;
+                    column++;
+                    columnEnd = (int)((long)(column + 1) * count / collected.Columns);
                 }
+                if (!point.HasValue) continue;
+                if (n == 0) originTicks = ticks;
+                double value = point.Value;
+                x[n] = (ticks - originTicks) / TicksPerMinute;
+                y[n] = value;
+                if (value < min) min = value;
+                if (value > max) max = value;
+                collected.ColumnSums[column] += value;
+                collected.ColumnSamples[column]++;
+                n++;
             }
-            return ordered;
+            collected.Samples = n;
+            collected.Min = min;
+            collected.Max = max;
+            if (count > 0)
+            {
+                collected.Start = points[0].Time;
+                collected.End = previous.Time;
+            }
+            return true;
+        }
+
+        /// <summary>What <see cref="Collect"/> gathers besides x and y.</summary>
+        private sealed class Collected
+        {
+            public int Samples;
+            public double Min = double.PositiveInfinity;
+            public double Max = double.NegativeInfinity;
+            public DateTimeOffset Start;
+            public DateTimeOffset End;
+
+            /// <summary>The sparkline's width: one column per point up to <see cref="SparklineWidth"/>, then the mean of equal runs.</summary>
+            public int Columns;
+            public readonly double[] ColumnSums = new double[SparklineWidth];
+            public readonly int[] ColumnSamples = new int[SparklineWidth];
+
+            /// <summary>A column of no finite value is blank; a flat series sits mid-height.</summary>
+            public string Sparkline()
+            {
+                var text = new StringBuilder(Columns);
+                for (int column = 0; column < Columns; column++)
+                {
+                    if (ColumnSamples[column] == 0)
+                    {
+                        text.Append(' ');
+                        continue;
+                    }
+                    double mean = ColumnSums[column] / ColumnSamples[column];
+                    int level = Max > Min ? (int)Math.Round((mean - Min) / (Max - Min) * (Blocks.Length - 1)) : Blocks.Length / 2 - 1;
+                    text.Append(Blocks[Math.Max(0, Math.Min(Blocks.Length - 1, level))]);
+                }
+                return text.ToString();
+            }
         }
 
         /// <summary>By time, then finite values ascending, non-finite values last (they take no part in the statistics).</summary>
@@ -143,32 +196,6 @@ namespace Duri.Ops.Engine.Trends
             if (byTime != 0) return byTime;
             if (a.HasValue != b.HasValue) return a.HasValue ? -1 : 1;
             return a.HasValue ? a.Value.CompareTo(b.Value) : 0;
-        }
-
-        private static string Sparkline(TrendPoint[] points, int count, double min, double max)
-        {
-            int width = Math.Min(count, SparklineWidth);
-            var text = new StringBuilder(width);
-            for (int column = 0; column < width; column++)
-            {
-                int from = (int)((long)column * count / width), to = (int)((long)(column + 1) * count / width);
-                double sum = 0;
-                int finite = 0;
-                for (int i = from; i < to; i++)
-                {
-                    if (!points[i].HasValue) continue;
-                    sum += points[i].Value;
-                    finite++;
-                }
-                if (finite == 0)
-                {
-                    text.Append(' ');
-                    continue;
-                }
-                int level = max > min ? (int)Math.Round((sum / finite - min) / (max - min) * (Blocks.Length - 1)) : Blocks.Length / 2 - 1;
-                text.Append(Blocks[Math.Max(0, Math.Min(Blocks.Length - 1, level))]);
-            }
-            return text.ToString();
         }
     }
 }

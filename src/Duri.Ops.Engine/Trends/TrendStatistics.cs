@@ -1,5 +1,7 @@
 using System;
 using System.Buffers;
+using System.Globalization;
+using System.Numerics;
 
 namespace Duri.Ops.Engine.Trends
 {
@@ -47,8 +49,35 @@ namespace Duri.Ops.Engine.Trends
 
         private const int InsertionRun = 16;
 
-        /// <summary>The mean bucket size of <see cref="SortCountingInversions"/>.</summary>
-        private const int PointsPerBucket = 8;
+        /// <summary>
+        /// The mean bucket size of <see cref="SortCountingInversions"/>: small, so that a point seldom has a greater
+        /// bucket-mate before it and the insertion sort within buckets seldom moves anything (a move is a branch the
+        /// processor cannot predict).
+        /// </summary>
+        private const int PointsPerBucket = 2;
+
+        /// <summary>Below this many points <see cref="SortCountingInversions"/> merge-sorts them all.</summary>
+        private const int FewestToBucket = 64;
+
+        /// <summary>A bucket larger than this is merge-sorted rather than insertion-sorted.</summary>
+        private const int LargestInsertionSorted = 64;
+
+        /// <summary>The fan-out of the tree over bucket numbers in <see cref="InversionsBetweenBuckets"/>: 16, a node number's low 4 bits.</summary>
+        private const int FanBits = 4;
+        private const int Fan = 1 << FanBits;
+
+        /// <summary>From this count on, <see cref="MiddleOf"/> first brackets the ranks sought with a sample.</summary>
+        private const int BracketFrom = 2048;
+
+        /// <summary>The sample <see cref="MiddleOf"/> takes to bracket the ranks sought.</summary>
+        private const int BracketSample = 512;
+
+        /// <summary>
+        /// How many sample ranks either side of the place sought the bracket reaches. That place's rank in the sample
+        /// has a standard deviation of at most sqrt(512) / 2 = 11 sample places, so 48 misses with odds below 1 in
+        /// 10,000, and a miss only costs the plain selection.
+        /// </summary>
+        private const int BracketMargin = 48;
 
         /// <summary>Least-squares slope and its standard error sqrt(SSR / (n - 2) / Sxx); NaN where undefined.</summary>
         public static void OrdinaryLeastSquares(double[] x, double[] y, int n, out double slope, out double standardError)
@@ -116,9 +145,11 @@ namespace Duri.Ops.Engine.Trends
                 long attempts = 0, maxAttempts = 64L * SampledTheilSenPairs;
                 while (count < SampledTheilSenPairs && attempts++ < maxAttempts)
                 {
-                    int i = random.Next(n), j = random.Next(n - 1);
-                    if (j >= i) j++;
-                    if (x[i] != x[j]) slopes[count++] = (y[j] - y[i]) / (x[j] - x[i]);
+                    random.NextPair(n, n - 1, out int i, out int j);
+                    // Branch-free: these would be mispredicted about half the time.
+                    j += j >= i ? 1 : 0;
+                    slopes[count] = (y[j] - y[i]) / (x[j] - x[i]);
+                    count += x[i] != x[j] ? 1 : 0;
                 }
             }
             double median = Median(slopes, count);
@@ -127,60 +158,24 @@ namespace Duri.Ops.Engine.Trends
         }
 
         /// <summary>
-        /// Mann-Kendall over points in time order, exactly, in O(n log n): S from discordant pairs counted by merge
-        /// sort (Knight's method), ties in value and in time handled exactly, and the tie-corrected variance.
+        /// Mann-Kendall over points in time order, exactly, in O(n log n): S from the discordant pairs counted while
+        /// sorting the values (<see cref="SortCountingInversions"/>), ties in value and in time handled exactly, and
+        /// the tie-corrected variance.
         /// </summary>
         public static MannKendallResult MannKendall(double[] x, double[] y, int n)
         {
             if (n < 2) return new MannKendallResult(0, double.NaN, 0, 0, 1);
             long totalPairs = (long)n * (n - 1) / 2;
-            long timeTies = 0, jointTies = 0;
-            double timeTermV = 0, timeTerm3 = 0;
-            for (int start = 0; start < n;)
-            {
-                int end = start + 1;
-                while (end < n && x[end] == x[start]) end++;
-                long t = end - start;
-                if (t > 1)
-                {
-                    timeTies += t * (t - 1) / 2;
-                    timeTermV += t * (t - 1.0) * (2 * t + 5);
-                    timeTerm3 += t * (t - 1.0) * (t - 2);
-                    for (int g = start; g < end;)
-                    {
-                        int h = g + 1;
-                        while (h < end && y[h] == y[g]) h++;
-                        long u = h - g;
-                        jointTies += u * (u - 1) / 2;
-                        g = h;
-                    }
-                }
-                start = end;
-            }
+            var time = TieSums.Of(x, n);
+            long jointTies = time.Pairs == 0 ? 0 : JointTies(x, y, n);
 
             var sorted = ArrayPool<double>.Shared.Rent(n);
-            var buffer = ArrayPool<double>.Shared.Rent(n);
-            Array.Copy(y, sorted, n);
-            long discordant = SortCountingInversions(sorted, buffer, n);
-            ArrayPool<double>.Shared.Return(buffer);
-
-            long valueTies = 0;
-            double valueTermV = 0, valueTerm3 = 0;
-            for (int start = 0; start < n;)
-            {
-                int end = start + 1;
-                while (end < n && sorted[end] == sorted[start]) end++;
-                long u = end - start;
-                if (u > 1)
-                {
-                    valueTies += u * (u - 1) / 2;
-                    valueTermV += u * (u - 1.0) * (2 * u + 5);
-                    valueTerm3 += u * (u - 1.0) * (u - 2);
-                }
-                start = end;
-            }
+            long discordant = SortCountingInversions(y, sorted, n);
+            var value = TieSums.Of(sorted, n);
             ArrayPool<double>.Shared.Return(sorted);
 
+            long timeTies = time.Pairs, valueTies = value.Pairs;
+            double timeTermV = time.VarianceTerm, timeTerm3 = time.CubicTerm, valueTermV = value.VarianceTerm, valueTerm3 = value.CubicTerm;
             long concordant = totalPairs - timeTies - valueTies + jointTies - discordant;
             long s = concordant - discordant;
             double nd = n;
@@ -212,61 +207,178 @@ namespace Duri.Ops.Engine.Trends
         }
 
         /// <summary>
-        /// Sorts <paramref name="values"/> ascending and returns the pairs i &lt; j with values[i] &gt; values[j] (equal
-        /// values are not inversions). A bucket sort: a monotone map of the value gives each point one of about n / 8
-        /// buckets (equal values share one), pairs in different buckets are counted with a Fenwick tree over bucket
-        /// numbers as the points arrive, and pairs within a bucket by sorting the bucket, which a stable distribution
-        /// keeps in time order. Faster than a merge sort of all points, whose merge steps each wait on the comparison
-        /// before; a bucket holding most points (a far outlier) falls back to that merge sort.
+        /// Returns the pairs i &lt; j with values[i] &gt; values[j] (equal values are not inversions) and writes the
+        /// values in ascending order to <paramref name="sorted"/>, leaving <paramref name="values"/> as they are. A
+        /// bucket sort: a monotone map of the value gives each point one of about n / <see cref="PointsPerBucket"/>
+        /// buckets (equal values share one), pairs in different buckets are counted by
+        /// <see cref="InversionsBetweenBuckets"/>, and pairs within a bucket by insertion-sorting the buckets, which a
+        /// stable distribution keeps in time order. Faster than a merge sort of all points, whose merge steps each
+        /// wait on the comparison before; a bucket too large to insertion-sort (a far outlier squeezes most points
+        /// into one) is merge-sorted.
         /// </summary>
-        internal static long SortCountingInversions(double[] values, double[] buffer, int n)
+        internal static long SortCountingInversions(double[] values, double[] sorted, int n)
         {
-            if (n < 2 * PointsPerBucket) return MergeSortCountingInversions(values, buffer, 0, n);
-            double min = values[0], max = values[0];
-            for (int i = 1; i < n; i++)
+            if (n < FewestToBucket) return MergeSortCopyCountingInversions(values, sorted, n);
+            Extremes(values, n, out double min, out double max);
+            if (min == max)
             {
-                double v = values[i];
-                if (v < min) min = v;
-                if (v > max) max = v;
+                Array.Copy(values, sorted, n);
+                return 0;
             }
-            if (min == max) return 0;
             int bucketCount = n / PointsPerBucket;
             double scale = bucketCount / (max - min);
-            if (double.IsInfinity(scale) || scale == 0) return MergeSortCountingInversions(values, buffer, 0, n);
+            if (double.IsInfinity(scale) || scale == 0) return MergeSortCopyCountingInversions(values, sorted, n);
 
             var buckets = ArrayPool<int>.Shared.Rent(n);
-            var tree = ArrayPool<int>.Shared.Rent(bucketCount + 1);
-            Array.Clear(tree, 0, bucketCount + 1);
-            long inversions = 0;
+            var next = ArrayPool<int>.Shared.Rent(bucketCount + 1);
+            Array.Clear(next, 0, bucketCount + 1);
             for (int j = 0; j < n; j++)
             {
                 int bucket = Math.Min((int)((values[j] - min) * scale), bucketCount - 1);
                 buckets[j] = bucket;
-                int atOrBelow = 0;
-                for (int node = bucket + 1; node > 0; node &= node - 1) atOrBelow += tree[node];
-                inversions += j - atOrBelow;
-                for (int node = bucket + 1; node <= bucketCount; node += node & -node) tree[node]++;
+                next[bucket + 1]++;
             }
+            long inversions = InversionsBetweenBuckets(buckets, n, bucketCount);
 
-            // The tree's work is done: it becomes each bucket's next free position.
-            var next = tree;
-            Array.Clear(next, 0, bucketCount + 1);
-            for (int j = 0; j < n; j++) next[buckets[j] + 1]++;
             for (int b = 1; b < bucketCount; b++) next[b] += next[b - 1];
-            for (int j = 0; j < n; j++) buffer[next[buckets[j]]++] = values[j];
+            for (int j = 0; j < n; j++) sorted[next[buckets[j]]++] = values[j];
             ArrayPool<int>.Shared.Return(buckets);
 
             // After the distribution next[b] is the end of bucket b, the start of bucket b + 1.
-            for (int b = 0, start = 0; b < bucketCount; start = next[b++])
+            int largest = next[0];
+            for (int b = 1; b < bucketCount; b++) largest = Math.Max(largest, next[b] - next[b - 1]);
+            if (largest <= LargestInsertionSorted)
             {
-                int count = next[b] - start;
-                inversions += count <= InsertionRun * 4
-                    ? InsertionSortCountingInversions(buffer, start, count)
-                    : MergeSortCountingInversions(buffer, values, start, count);
+                // Every value of a bucket exceeds every value of the buckets before it, so one insertion sort of the
+                // whole array never moves a value out of its bucket: it counts exactly the pairs within buckets.
+                inversions += InsertionSortCountingInversions(sorted, 0, n);
             }
-            ArrayPool<int>.Shared.Return(tree);
-            Array.Copy(buffer, values, n);
+            else
+            {
+                var scratch = ArrayPool<double>.Shared.Rent(n);
+                for (int b = 0, start = 0; b < bucketCount; start = next[b++])
+                {
+                    int count = next[b] - start;
+                    inversions += count <= LargestInsertionSorted
+                        ? InsertionSortCountingInversions(sorted, start, count)
+                        : MergeSortCountingInversions(sorted, scratch, start, count);
+                }
+                ArrayPool<double>.Shared.Return(scratch);
+            }
+            ArrayPool<int>.Shared.Return(next);
             return inversions;
+        }
+
+        /// <summary>The least and greatest of finite values, a vector's width at a time.</summary>
+        private static void Extremes(double[] values, int n, out double min, out double max)
+        {
+            int width = Vector<double>.Count, i = 0;
+            Vector<double> least = new Vector<double>(values[0]), greatest = least;
+            for (; i + width <= n; i += width)
+            {
+                var v = new Vector<double>(values, i);
+                least = Vector.Min(least, v);
+                greatest = Vector.Max(greatest, v);
+            }
+            min = least[0];
+            max = greatest[0];
+            for (int lane = 1; lane < width; lane++)
+            {
+                min = Math.Min(min, least[lane]);
+                max = Math.Max(max, greatest[lane]);
+            }
+            for (; i < n; i++)
+            {
+                min = Math.Min(min, values[i]);
+                max = Math.Max(max, values[i]);
+            }
+        }
+
+        private static long MergeSortCopyCountingInversions(double[] values, double[] sorted, int n)
+        {
+            Array.Copy(values, sorted, n);
+            var scratch = ArrayPool<double>.Shared.Rent(n);
+            long inversions = MergeSortCountingInversions(sorted, scratch, 0, n);
+            ArrayPool<double>.Shared.Return(scratch);
+            return inversions;
+        }
+
+        /// <summary>
+        /// The pairs i &lt; j with buckets[i] &gt; buckets[j], in one pass in time order. A tree of fan-out 16 over the
+        /// bucket numbers keeps, for each node, how many points so far fell under a later sibling; a point's count of
+        /// earlier, higher points is the sum of those counters along its path, and adding the point raises the counters
+        /// of its path's earlier siblings: per level one masked add over 16 adjacent counters, which vector
+        /// instructions do at once, where a Fenwick tree waits on a chain of dependent loads. The counters are 16-bit
+        /// while the points fit, so that one vector holds a node's 16 siblings.
+        /// </summary>
+        internal static long InversionsBetweenBuckets(int[] buckets, int n, int bucketCount) =>
+            n <= ushort.MaxValue && Vector<ushort>.Count <= Fan
+                ? InversionsBetweenBuckets<ushort>(buckets, n, bucketCount)
+                : InversionsBetweenBuckets<int>(buckets, n, bucketCount);
+
+        private static long InversionsBetweenBuckets<T>(int[] buckets, int n, int bucketCount)
+            where T : struct
+        {
+            Span<int> levelStart = stackalloc int[8];
+            int levels = 0, total = 0;
+            for (int nodes = bucketCount; ; nodes = (nodes + Fan - 1) >> FanBits)
+            {
+                // Each level's counters start on a multiple of 16, so a node's siblings are its aligned group.
+                levelStart[levels++] = total;
+                total += (nodes + Fan - 1) & ~(Fan - 1);
+                if (nodes <= Fan) break;
+            }
+            var counters = ArrayPool<T>.Shared.Rent(total);
+            Array.Clear(counters, 0, total);
+            var raise = EarlierSiblings<T>.Masks;
+            int width = Vector<T>.Count, vectorsPerGroup = Fan / width;
+            long inversions = 0;
+            for (int j = 0; j < n; j++)
+            {
+                int node = buckets[j];
+                for (int level = 0; level < levels; level++, node >>= FanBits)
+                {
+                    int at = levelStart[level] + node;
+                    inversions += AsInt64(counters[at]);
+                    int siblings = at & ~(Fan - 1), mask = (node & (Fan - 1)) * vectorsPerGroup;
+                    for (int k = 0; k < vectorsPerGroup; k++)
+                    {
+                        int from = siblings + k * width;
+                        // The mask is all ones (-1) in the lanes of the earlier siblings: subtracting it adds one to each.
+                        (new Vector<T>(counters, from) - raise[mask + k]).CopyTo(counters, from);
+                    }
+                }
+            }
+            ArrayPool<T>.Shared.Return(counters);
+            return inversions;
+        }
+
+        /// <summary>A 16-bit or 32-bit counter's value; the type test is decided when the method is compiled for T.</summary>
+        private static long AsInt64<T>(T counter) where T : struct =>
+            typeof(T) == typeof(ushort) ? (ushort)(object)counter : (int)(object)counter;
+
+        /// <summary>
+        /// For each place p among 16 siblings, the vectors with all bits set in the lanes of the siblings before p:
+        /// entry p * (16 / width) + k covers siblings k * width to (k + 1) * width - 1.
+        /// </summary>
+        private static class EarlierSiblings<T>
+            where T : struct
+        {
+            public static readonly Vector<T>[] Masks = Create();
+
+            private static Vector<T>[] Create()
+            {
+                int width = Vector<T>.Count, vectorsPerGroup = Fan / width;
+                var lane = new T[Fan];
+                for (int i = 0; i < Fan; i++) lane[i] = (T)Convert.ChangeType(i, typeof(T), CultureInfo.InvariantCulture);
+                var masks = new Vector<T>[Fan * vectorsPerGroup];
+                for (int place = 0; place < Fan; place++)
+                {
+                    var at = new Vector<T>(lane[place]);
+                    for (int k = 0; k < vectorsPerGroup; k++) masks[place * vectorsPerGroup + k] = Vector.LessThan(new Vector<T>(lane, k * width), at);
+                }
+                return masks;
+            }
         }
 
         /// <summary>Sorts values[start, start + count) by a merge sort with <paramref name="scratch"/> and returns its strict inversions.</summary>
@@ -287,7 +399,7 @@ namespace Duri.Ops.Engine.Trends
                         // Branch-free: on noisy data the branch would be mispredicted half the time.
                         while (i < mid && j < hi)
                         {
-                            int right = source[j] < source[i] ? 1 : 0;
+                            int right = Below(source[j], source[i]);
                             target[k++] = source[i + right * (j - i)];
                             inversions += right * (mid - i);
                             i += 1 - right;
@@ -325,20 +437,79 @@ namespace Duri.Ops.Engine.Trends
             return inversions;
         }
 
-        /// <summary>The median of the first <paramref name="count"/> values (reordering them); the mean of the middle two for an even count.</summary>
+        /// <summary>The median of the first <paramref name="count"/> values (which it may reorder); the mean of the middle two for an even count.</summary>
         internal static double Median(double[] values, int count)
         {
             if (count == 0) return double.NaN;
             int upper = count / 2;
-            double high = Select(values, 0, count - 1, upper);
-            if (count % 2 == 1) return high;
-            // After selection everything left of `upper` is at most the upper middle; the lower middle is their maximum.
-            double low = values[0];
-            for (int i = 1; i < upper; i++)
+            return MiddleOf(values, count, count % 2 == 1 ? upper : upper - 1, upper);
+        }
+
+        /// <summary>
+        /// The mean of the values of ranks <paramref name="lower"/> and <paramref name="upper"/> (equal or adjacent)
+        /// among values[0, count). Many values are first narrowed down by way of a sample: the sample values either
+        /// side of the ranks' place bracket their value, one branch-free pass counts the values below the bracket and
+        /// keeps those inside it (about a fifth), and the ranks are then sought among those alone, the same way. When
+        /// the ranks fall outside the bracket (rare) or too many values tie at its ends, all values are selected from.
+        /// </summary>
+        private static double MiddleOf(double[] values, int count, int lower, int upper)
+        {
+            if (count >= BracketFrom)
             {
-                if (values[i] > low) low = values[i];
+                var sample = ArrayPool<double>.Shared.Rent(BracketSample);
+                int stride = count / BracketSample;
+                for (int i = 0; i < BracketSample; i++) sample[i] = values[i * stride];
+                int place = (int)((long)lower * BracketSample / count);
+                int lowRank = Math.Max(0, place - BracketMargin), highRank = Math.Min(BracketSample - 1, place + BracketMargin);
+                double low = Select(sample, 0, BracketSample - 1, lowRank);
+                double high = Select(sample, lowRank, BracketSample - 1, highRank);
+                ArrayPool<double>.Shared.Return(sample);
+                if (double.IsInfinity(low) || double.IsInfinity(high)) return MiddleOfSelected(values, 0, count, lower, upper);
+
+                int capacity = count / 4, below = 0, kept = 0;
+                var bracket = ArrayPool<double>.Shared.Rent(capacity);
+                for (int i = 0; i < count && kept < capacity; i++)
+                {
+                    double v = values[i];
+                    int isBelow = Below(v, low);
+                    below += isBelow;
+                    bracket[kept] = v;
+                    kept += 1 - isBelow - Below(high, v);
+                }
+                bool inBracket = kept < capacity && below <= lower && upper < below + kept;
+                double middle = inBracket ? MiddleOf(bracket, kept, lower - below, upper - below) : double.NaN;
+                ArrayPool<double>.Shared.Return(bracket);
+                if (inBracket) return middle;
+            }
+            return MiddleOfSelected(values, 0, count, lower, upper);
+        }
+
+        /// <summary>The mean of the values of ranks <paramref name="lower"/> and <paramref name="upper"/> (equal or adjacent) among a[start, start + count).</summary>
+        private static double MiddleOfSelected(double[] a, int start, int count, int lower, int upper)
+        {
+            double high = Select(a, start, start + count - 1, start + upper);
+            if (lower == upper) return high;
+            // After selection everything left of `upper` is at most the upper middle; the lower middle is their maximum.
+            double low = a[start];
+            for (int i = start + 1; i < start + upper; i++)
+            {
+                if (a[i] > low) low = a[i];
             }
             return low + (high - low) / 2;
+        }
+
+        /// <summary>
+        /// 1 when <paramref name="value"/> is below <paramref name="bound"/>, else 0, without a branch for the
+        /// processor to mispredict: the sign of their difference, which is exact (distinct doubles never subtract to
+        /// zero, and an overflow keeps its sign). For values that are not NaN and not infinities of the same sign.
+        /// </summary>
+        private static int Below(double value, double bound) => (int)((ulong)BitConverter.DoubleToInt64Bits(value - bound) >> 63);
+
+        /// <summary>1 when two finite values are equal (-0 and +0 included), else 0, without a branch: their difference is ±0.</summary>
+        private static long Equal(double a, double b)
+        {
+            long magnitude = BitConverter.DoubleToInt64Bits(a - b) << 1;
+            return 1 - (long)((ulong)(magnitude | -magnitude) >> 63);
         }
 
         /// <summary>Quickselect with a three-way partition, so that many equal slopes cost no extra passes.</summary>
@@ -377,6 +548,56 @@ namespace Duri.Ops.Engine.Trends
         private static double MedianOfThree(double a, double b, double c) =>
             a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
 
+        /// <summary>Pairs of points equal in both time and value; equal times come ordered by value, so such points are adjacent.</summary>
+        private static long JointTies(double[] x, double[] y, int n)
+        {
+            long pairs = 0, run = 1;
+            for (int i = 1; i < n; i++)
+            {
+                run = x[i] == x[i - 1] && y[i] == y[i - 1] ? run + 1 : 1;
+                pairs += run - 1;
+            }
+            return pairs;
+        }
+
+        /// <summary>The tie sums of Mann-Kendall's variance over the runs of equal values in an ordered array.</summary>
+        private readonly struct TieSums
+        {
+            private TieSums(long pairs, double varianceTerm, double cubicTerm)
+            {
+                Pairs = pairs;
+                VarianceTerm = varianceTerm;
+                CubicTerm = cubicTerm;
+            }
+
+            /// <summary>Σ u(u - 1) / 2 over runs of u: the tied pairs.</summary>
+            public long Pairs { get; }
+
+            /// <summary>Σ u(u - 1)(2u + 5).</summary>
+            public double VarianceTerm { get; }
+
+            /// <summary>Σ u(u - 1)(u - 2).</summary>
+            public double CubicTerm { get; }
+
+            /// <summary>
+            /// Element by element, without a branch per run: the k-th element of a run adds k and k², and each sum over
+            /// a run of u is a polynomial in Σk = u(u + 1) / 2 and Σk² = u(u + 1)(2u + 1) / 6.
+            /// </summary>
+            public static TieSums Of(double[] values, int n)
+            {
+                long run = 1, ranks = 1;
+                double squares = 1;
+                for (int i = 1; i < n; i++)
+                {
+                    // A mask, not a branch: with many ties whether a run goes on is a coin toss.
+                    run = (run & -Equal(values[i], values[i - 1])) + 1;
+                    ranks += run;
+                    squares += run * run;
+                }
+                return new TieSums(ranks - n, 6 * (squares - n), 3 * (squares - 3.0 * ranks + 2.0 * n));
+            }
+        }
+
         /// <summary>A small, fast, seedable generator (Steele, Lea and Flood's SplitMix64).</summary>
         private struct SplitMix64
         {
@@ -384,14 +605,18 @@ namespace Duri.Ops.Engine.Trends
 
             public SplitMix64(ulong seed) => _state = seed;
 
-            /// <summary>A value in [0, bound) by Lemire's multiply-shift; the bias is below 2^-32 for bounds under 2^31.</summary>
-            public int Next(int bound)
+            /// <summary>
+            /// Two values, in [0, <paramref name="boundA"/>) and [0, <paramref name="boundB"/>), from the two halves of one
+            /// output by Lemire's multiply-shift; the bias is below 2^-32 for bounds under 2^31.
+            /// </summary>
+            public void NextPair(int boundA, int boundB, out int a, out int b)
             {
                 ulong z = _state += 0x9E3779B97F4A7C15UL;
                 z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
                 z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
                 z ^= z >> 31;
-                return (int)(((z >> 32) * (ulong)bound) >> 32);
+                a = (int)(((z >> 32) * (ulong)boundA) >> 32);
+                b = (int)(((z & 0xFFFF_FFFFUL) * (ulong)boundB) >> 32);
             }
         }
     }

@@ -28,10 +28,12 @@ namespace Duri.Ops.Engine.Tests.Trend
                     if (values[i] > values[j]) brute++;
                 }
             }
-            var sorted = (double[])values.Clone();
-            long counted = TrendStatistics.SortCountingInversions(sorted, new double[n], n);
+            var original = (double[])values.Clone();
+            var sorted = new double[n];
+            long counted = TrendStatistics.SortCountingInversions(values, sorted, n);
             Assert.Equal(brute, counted);
             Assert.Equal(values.OrderBy(v => v), sorted);
+            Assert.Equal(original, values);
         }
 
         [Theory]
@@ -52,9 +54,76 @@ namespace Duri.Ops.Engine.Tests.Trend
                     if (values[i] > values[j]) brute++;
                 }
             }
-            var sorted = (double[])values.Clone();
-            Assert.Equal(brute, TrendStatistics.SortCountingInversions(sorted, new double[n], n));
+            var sorted = new double[n];
+            Assert.Equal(brute, TrendStatistics.SortCountingInversions(values, sorted, n));
             Assert.Equal(values.OrderBy(v => v), sorted);
+        }
+
+        [Theory]
+        [InlineData(17_280, 10_000)] // a day at 5 s on a grid of 10,000 values: 16-bit counters, four tree levels
+        [InlineData(70_000, 1_000_000)] // more points than 16-bit counters hold: 32-bit counters, five tree levels
+        [InlineData(70_000, 50)] // few distinct values, most points tied
+        public void Bucketed_counting_agrees_with_a_plain_merge_sort_count_at_large_sizes(int n, int distinct)
+        {
+            var random = new Random(n + distinct);
+            var values = Enumerable.Range(0, n).Select(i => random.Next(0, distinct) / (double)distinct + i * 1e-7 * (i % 3)).ToArray();
+            var sorted = new double[n];
+            long counted = TrendStatistics.SortCountingInversions(values, sorted, n);
+            var reference = (double[])values.Clone();
+            Assert.Equal(ReferenceInversions(reference, new double[n], 0, n), counted);
+            Assert.Equal(reference, sorted);
+        }
+
+        /// <summary>Strict inversions by a textbook top-down merge sort, independent of the engine's code.</summary>
+        private static long ReferenceInversions(double[] a, double[] scratch, int lo, int hi)
+        {
+            if (hi - lo < 2) return 0;
+            int mid = (lo + hi) / 2;
+            long count = ReferenceInversions(a, scratch, lo, mid) + ReferenceInversions(a, scratch, mid, hi);
+            int i = lo, j = mid, k = lo;
+            while (i < mid && j < hi)
+            {
+                if (a[j] < a[i])
+                {
+                    count += mid - i;
+                    scratch[k++] = a[j++];
+                }
+                else
+                {
+                    scratch[k++] = a[i++];
+                }
+            }
+            while (i < mid) scratch[k++] = a[i++];
+            while (j < hi) scratch[k++] = a[j++];
+            Array.Copy(scratch, lo, a, lo, hi - lo);
+            return count;
+        }
+
+        [Theory]
+        [InlineData(300, 3)]
+        [InlineData(5000, 40)]
+        [InlineData(20000, 1000)]
+        public void The_tie_corrected_variance_equals_the_textbook_sum_over_tie_groups(int n, int distinct)
+        {
+            var random = new Random(n);
+            var x = Enumerable.Range(0, n).Select(i => i / 12.0).ToArray();
+            // -0 and +0 among the values: equal, so one tie group.
+            var y = Enumerable.Range(0, n).Select(i => random.Next(0, distinct) == 0 ? (i % 2 == 0 ? -0.0 : 0.0) : random.Next(1, distinct) * 0.25).ToArray();
+            double expected = n * (n - 1.0) * (2 * n + 5);
+            foreach (var group in y.GroupBy(v => v))
+            {
+                double u = group.Count();
+                expected -= u * (u - 1) * (2 * u + 5);
+            }
+            expected /= 18;
+            var result = TrendStatistics.MannKendall(x, y, n);
+            Assert.Equal(expected, result.Variance, 6);
+            long brute = 0;
+            for (int i = 0; i < n; i++)
+            {
+                for (int j = i + 1; j < n; j++) brute += Math.Sign(y[j] - y[i]);
+            }
+            Assert.Equal(brute, result.S);
         }
 
         [Theory]
@@ -106,6 +175,33 @@ namespace Duri.Ops.Engine.Tests.Trend
             Assert.Equal(2.5, TrendStatistics.Median(new[] { 4.0, 1, 3, 2 }, 4));
             Assert.Equal(3.0, TrendStatistics.Median(new[] { 5.0, 3, 1, 3, 3 }, 5));
             Assert.True(double.IsNaN(TrendStatistics.Median(new double[0], 0)));
+        }
+
+        [Theory]
+        [InlineData(2048)]
+        [InlineData(2049)]
+        [InlineData(20_000)]
+        [InlineData(250_001)]
+        public void The_bracketed_median_is_the_exact_median_whatever_the_arrangement(int count)
+        {
+            var random = new Random(count);
+            var cases = new (string Name, double[] Values)[]
+            {
+                ("heavy tails", Enumerable.Range(0, count).Select(_ => (random.NextDouble() - 0.5) / Math.Pow(random.NextDouble() + 1e-9, 2)).ToArray()),
+                ("ascending", Enumerable.Range(0, count).Select(i => (double)i).ToArray()),
+                ("descending", Enumerable.Range(0, count).Select(i => (double)-i).ToArray()),
+                ("mostly one value", Enumerable.Range(0, count).Select(_ => random.Next(0, 10) == 0 ? random.NextDouble() : 0.5).ToArray()),
+                ("few distinct", Enumerable.Range(0, count).Select(_ => (double)random.Next(0, 7)).ToArray()),
+                ("infinities", Enumerable.Range(0, count).Select(i => i % 97 == 0 ? double.PositiveInfinity : i % 89 == 0 ? double.NegativeInfinity : random.NextDouble()).ToArray()),
+                // The values the strided sample sees are all far above the rest: the bracket misses the median.
+                ("sample decoy", Enumerable.Range(0, count).Select(i => i % Math.Max(1, count / 512) == 0 ? 1e6 + i : random.NextDouble()).ToArray()),
+            };
+            foreach (var (name, values) in cases)
+            {
+                var ordered = values.OrderBy(v => v).ToArray();
+                double expected = count % 2 == 1 ? ordered[count / 2] : ordered[count / 2 - 1] + (ordered[count / 2] - ordered[count / 2 - 1]) / 2;
+                Assert.True(expected.Equals(TrendStatistics.Median(values, count)), $"{name}: expected {expected:R}");
+            }
         }
 
         [Theory]
