@@ -116,35 +116,37 @@ namespace Duri.Ops.Engine.Trends
         /// </summary>
         private static bool Collect(IReadOnlyList<TrendPoint> points, double[] x, double[] y, Collected collected)
         {
-            int count = points.Count;
-            collected.Columns = Math.Min(count, SparklineWidth);
+            int count = points.Count, columns = Math.Min(count, SparklineWidth), n = 0, i = 0;
             long originTicks = 0, previousTicks = long.MinValue;
-            int n = 0, column = 0, columnEnd = collected.Columns == 0 ? 0 : count / collected.Columns;
             double min = double.PositiveInfinity, max = double.NegativeInfinity;
             TrendPoint previous = default;
-            for (int i = 0; i < count; i++)
+            for (int column = 0; column < columns; column++)
             {
-                var point = points[i];
-                long ticks = point.Time.UtcTicks;
-                if (ticks < previousTicks || (ticks == previousTicks && Compare(previous, point) > 0)) return false;
-                previous = point;
-                previousTicks = ticks;
-                if (i == columnEnd)
+                // The column's sum in locals: adding to the array element would chain every point through memory.
+                double sum = 0;
+                int samples = 0;
+                for (int end = (int)((long)(column + 1) * count / columns); i < end; i++)
                 {
-                    column++;
-                    columnEnd = (int)((long)(column + 1) * count / collected.Columns);
+                    var point = points[i];
+                    long ticks = point.Time.UtcTicks;
+                    if (ticks < previousTicks || (ticks == previousTicks && Compare(previous, point) > 0)) return false;
+                    previous = point;
+                    previousTicks = ticks;
+                    if (!point.HasValue) continue;
+                    if (n == 0) originTicks = ticks;
+                    double value = point.Value;
+                    x[n] = (ticks - originTicks) / TicksPerMinute;
+                    y[n] = value;
+                    if (value < min) min = value;
+                    if (value > max) max = value;
+                    sum += value;
+                    samples++;
+                    n++;
                 }
-                if (!point.HasValue) continue;
-                if (n == 0) originTicks = ticks;
-                double value = point.Value;
-                x[n] = (ticks - originTicks) / TicksPerMinute;
-                y[n] = value;
-                if (value < min) min = value;
-                if (value > max) max = value;
-                collected.ColumnSums[column] += value;
-                collected.ColumnSamples[column]++;
-                n++;
+                collected.ColumnSums[column] = sum;
+                collected.ColumnSamples[column] = samples;
             }
+            collected.Columns = columns;
             collected.Samples = n;
             collected.Min = min;
             collected.Max = max;

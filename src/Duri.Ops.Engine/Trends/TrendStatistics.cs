@@ -316,10 +316,10 @@ namespace Duri.Ops.Engine.Trends
                 ? InversionsBetweenBuckets<ushort>(buckets, n, bucketCount)
                 : InversionsBetweenBuckets<int>(buckets, n, bucketCount);
 
-        private static long InversionsBetweenBuckets<T>(int[] buckets, int n, int bucketCount)
-            where T : struct
+        private static unsafe long InversionsBetweenBuckets<T>(int[] buckets, int n, int bucketCount)
+            where T : unmanaged
         {
-            Span<int> levelStart = stackalloc int[8];
+            int* levelStart = stackalloc int[8];
             int levels = 0, total = 0;
             for (int nodes = bucketCount; ; nodes = (nodes + Fan - 1) >> FanBits)
             {
@@ -328,24 +328,28 @@ namespace Duri.Ops.Engine.Trends
                 total += (nodes + Fan - 1) & ~(Fan - 1);
                 if (nodes <= Fan) break;
             }
-            var counters = ArrayPool<T>.Shared.Rent(total);
-            Array.Clear(counters, 0, total);
-            var raise = EarlierSiblings<T>.Masks;
-            int width = Vector<T>.Count, vectorsPerGroup = Fan / width;
+            int width = Vector<T>.Count, vectorsPerGroup = Fan / width, vectorBytes = width * sizeof(T);
+            var counters = ArrayPool<T>.Shared.Rent(total + width);
             long inversions = 0;
-            for (int j = 0; j < n; j++)
+            // Pointers: this loop is the count's hot path, and array indexing would add a bounds check to every access.
+            fixed (T* pinned = counters)
+            fixed (Vector<T>* raise = EarlierSiblings<T>.Masks)
+            fixed (int* bucket = buckets)
             {
-                int node = buckets[j];
-                for (int level = 0; level < levels; level++, node >>= FanBits)
+                // On a vector boundary, so that no group of siblings straddles two cache lines.
+                T* start = pinned + (vectorBytes - (int)((ulong)pinned % (ulong)vectorBytes)) % vectorBytes / sizeof(T);
+                for (int i = 0; i < total; i++) start[i] = default;
+                for (int j = 0; j < n; j++)
                 {
-                    int at = levelStart[level] + node;
-                    inversions += AsInt64(counters[at]);
-                    int siblings = at & ~(Fan - 1), mask = (node & (Fan - 1)) * vectorsPerGroup;
-                    for (int k = 0; k < vectorsPerGroup; k++)
+                    int node = bucket[j];
+                    for (int level = 0; level < levels; level++, node >>= FanBits)
                     {
-                        int from = siblings + k * width;
+                        int at = levelStart[level] + node;
+                        inversions += AsInt64(start[at]);
+                        var siblings = (Vector<T>*)(start + (at & ~(Fan - 1)));
+                        var mask = raise + (node & (Fan - 1)) * vectorsPerGroup;
                         // The mask is all ones (-1) in the lanes of the earlier siblings: subtracting it adds one to each.
-                        (new Vector<T>(counters, from) - raise[mask + k]).CopyTo(counters, from);
+                        for (int k = 0; k < vectorsPerGroup; k++) siblings[k] -= mask[k];
                     }
                 }
             }
@@ -354,7 +358,7 @@ namespace Duri.Ops.Engine.Trends
         }
 
         /// <summary>A 16-bit or 32-bit counter's value; the type test is decided when the method is compiled for T.</summary>
-        private static long AsInt64<T>(T counter) where T : struct =>
+        private static long AsInt64<T>(T counter) where T : unmanaged =>
             typeof(T) == typeof(ushort) ? (ushort)(object)counter : (int)(object)counter;
 
         /// <summary>
@@ -362,7 +366,7 @@ namespace Duri.Ops.Engine.Trends
         /// entry p * (16 / width) + k covers siblings k * width to (k + 1) * width - 1.
         /// </summary>
         private static class EarlierSiblings<T>
-            where T : struct
+            where T : unmanaged
         {
             public static readonly Vector<T>[] Masks = Create();
 
