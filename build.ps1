@@ -188,6 +188,10 @@ function Invoke-Bench {
     Invoke-Native 'Heartbeat memory' {
         dotnet run -c Release --project (Join-Path $Root 'tests/benchmarks/Duri.Ops.Benchmarks/Duri.Ops.Benchmarks.csproj') -- --heartbeat-memory
     }
+    Write-Host '== Trend summary of a day at 5 s against its parse, both without garbage collection'
+    Invoke-Native 'Trend day without GC' {
+        dotnet run -c Release --project (Join-Path $Root 'tests/benchmarks/Duri.Ops.Benchmarks/Duri.Ops.Benchmarks.csproj') -- --trend-day-without-gc
+    }
 }
 
 function Invoke-Package {

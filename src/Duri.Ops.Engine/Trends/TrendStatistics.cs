@@ -62,10 +62,6 @@ namespace Duri.Ops.Engine.Trends
         /// <summary>A bucket larger than this is merge-sorted rather than insertion-sorted.</summary>
         private const int LargestInsertionSorted = 64;
 
-        /// <summary>The fan-out of the tree over bucket numbers in <see cref="InversionsBetweenBuckets"/>: 16, a node number's low 4 bits.</summary>
-        private const int FanBits = 4;
-        private const int Fan = 1 << FanBits;
-
         /// <summary>From this count on, <see cref="MiddleOf"/> first brackets the ranks sought with a sample.</summary>
         private const int BracketFrom = 2048;
 
@@ -304,32 +300,33 @@ namespace Duri.Ops.Engine.Trends
         }
 
         /// <summary>
-        /// The pairs i &lt; j with buckets[i] &gt; buckets[j], in one pass in time order. A tree of fan-out 16 over the
-        /// bucket numbers keeps, for each node, how many points so far fell under a later sibling; a point's count of
-        /// earlier, higher points is the sum of those counters along its path, and adding the point raises the counters
-        /// of its path's earlier siblings: per level one masked add over 16 adjacent counters, which vector
-        /// instructions do at once, where a Fenwick tree waits on a chain of dependent loads. The counters are 16-bit
-        /// while the points fit, so that one vector holds a node's 16 siblings.
+        /// The pairs i &lt; j with buckets[i] &gt; buckets[j], in one pass in time order. A tree over the bucket numbers,
+        /// whose fan-out is the number of counters one vector holds, keeps for each node how many points so far fell
+        /// under a later sibling; a point's count of earlier, higher points is the sum of those counters along its
+        /// path, and adding the point raises the counters of its path's earlier siblings: per level one masked vector
+        /// add, where a Fenwick tree waits on a chain of dependent loads. The counters are 16-bit while the points fit
+        /// (16 to a vector, so a shallower tree).
         /// </summary>
         internal static long InversionsBetweenBuckets(int[] buckets, int n, int bucketCount) =>
-            n <= ushort.MaxValue && Vector<ushort>.Count <= Fan
+            n <= ushort.MaxValue
                 ? InversionsBetweenBuckets<ushort>(buckets, n, bucketCount)
                 : InversionsBetweenBuckets<int>(buckets, n, bucketCount);
 
         private static unsafe long InversionsBetweenBuckets<T>(int[] buckets, int n, int bucketCount)
             where T : unmanaged
         {
-            int* levelStart = stackalloc int[8];
+            int fan = Vector<T>.Count, fanBits = 0;
+            while (1 << fanBits < fan) fanBits++;
+            int* levelStart = stackalloc int[32];
             int levels = 0, total = 0;
-            for (int nodes = bucketCount; ; nodes = (nodes + Fan - 1) >> FanBits)
+            for (int nodes = bucketCount; ; nodes = (nodes + fan - 1) >> fanBits)
             {
-                // Each level's counters start on a multiple of 16, so a node's siblings are its aligned group.
+                // Each level's counters start on a multiple of the fan-out, so a node's siblings are its aligned vector.
                 levelStart[levels++] = total;
-                total += (nodes + Fan - 1) & ~(Fan - 1);
-                if (nodes <= Fan) break;
+                total += (nodes + fan - 1) & ~(fan - 1);
+                if (nodes <= fan) break;
             }
-            int width = Vector<T>.Count, vectorsPerGroup = Fan / width, vectorBytes = width * sizeof(T);
-            var counters = ArrayPool<T>.Shared.Rent(total + width);
+            var counters = ArrayPool<T>.Shared.Rent(total + fan);
             long inversions = 0;
             // Pointers: this loop is the count's hot path, and array indexing would add a bounds check to every access.
             fixed (T* pinned = counters)
@@ -337,20 +334,25 @@ namespace Duri.Ops.Engine.Trends
             fixed (int* bucket = buckets)
             {
                 // On a vector boundary, so that no group of siblings straddles two cache lines.
+                int vectorBytes = fan * sizeof(T);
                 T* start = pinned + (vectorBytes - (int)((ulong)pinned % (ulong)vectorBytes)) % vectorBytes / sizeof(T);
                 for (int i = 0; i < total; i++) start[i] = default;
+                // Every point raises the top level's counters: in memory each point would wait for the store of the one
+                // before, so they stay in a register.
+                int belowTop = levels - 1;
+                Vector<T> top = default;
                 for (int j = 0; j < n; j++)
                 {
                     int node = bucket[j];
-                    for (int level = 0; level < levels; level++, node >>= FanBits)
+                    for (int level = 0; level < belowTop; level++, node >>= fanBits)
                     {
                         int at = levelStart[level] + node;
                         inversions += AsInt64(start[at]);
-                        var siblings = (Vector<T>*)(start + (at & ~(Fan - 1)));
-                        var mask = raise + (node & (Fan - 1)) * vectorsPerGroup;
                         // The mask is all ones (-1) in the lanes of the earlier siblings: subtracting it adds one to each.
-                        for (int k = 0; k < vectorsPerGroup; k++) siblings[k] -= mask[k];
+                        *(Vector<T>*)(start + (at & ~(fan - 1))) -= raise[node & (fan - 1)];
                     }
+                    inversions += AsInt64(top[node]);
+                    top -= raise[node];
                 }
             }
             ArrayPool<T>.Shared.Return(counters);
@@ -361,10 +363,7 @@ namespace Duri.Ops.Engine.Trends
         private static long AsInt64<T>(T counter) where T : unmanaged =>
             typeof(T) == typeof(ushort) ? (ushort)(object)counter : (int)(object)counter;
 
-        /// <summary>
-        /// For each place p among 16 siblings, the vectors with all bits set in the lanes of the siblings before p:
-        /// entry p * (16 / width) + k covers siblings k * width to (k + 1) * width - 1.
-        /// </summary>
+        /// <summary>For each place p among a vector's siblings, the vector with all bits set in the lanes before p.</summary>
         private static class EarlierSiblings<T>
             where T : unmanaged
         {
@@ -372,15 +371,12 @@ namespace Duri.Ops.Engine.Trends
 
             private static Vector<T>[] Create()
             {
-                int width = Vector<T>.Count, vectorsPerGroup = Fan / width;
-                var lane = new T[Fan];
-                for (int i = 0; i < Fan; i++) lane[i] = (T)Convert.ChangeType(i, typeof(T), CultureInfo.InvariantCulture);
-                var masks = new Vector<T>[Fan * vectorsPerGroup];
-                for (int place = 0; place < Fan; place++)
-                {
-                    var at = new Vector<T>(lane[place]);
-                    for (int k = 0; k < vectorsPerGroup; k++) masks[place * vectorsPerGroup + k] = Vector.LessThan(new Vector<T>(lane, k * width), at);
-                }
+                int fan = Vector<T>.Count;
+                var lane = new T[fan];
+                for (int i = 0; i < fan; i++) lane[i] = (T)Convert.ChangeType(i, typeof(T), CultureInfo.InvariantCulture);
+                var lanes = new Vector<T>(lane);
+                var masks = new Vector<T>[fan];
+                for (int place = 0; place < fan; place++) masks[place] = Vector.LessThan(lanes, new Vector<T>(lane[place]));
                 return masks;
             }
         }

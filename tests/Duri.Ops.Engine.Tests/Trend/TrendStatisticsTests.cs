@@ -60,8 +60,8 @@ namespace Duri.Ops.Engine.Tests.Trend
         }
 
         [Theory]
-        [InlineData(17_280, 10_000)] // a day at 5 s on a grid of 10,000 values: 16-bit counters, four tree levels
-        [InlineData(70_000, 1_000_000)] // more points than 16-bit counters hold: 32-bit counters, five tree levels
+        [InlineData(17_280, 10_000)] // a day at 5 s on a grid of 10,000 values: 16-bit counters
+        [InlineData(70_000, 1_000_000)] // more points than 16-bit counters hold: 32-bit counters
         [InlineData(70_000, 50)] // few distinct values, most points tied
         public void Bucketed_counting_agrees_with_a_plain_merge_sort_count_at_large_sizes(int n, int distinct)
         {

@@ -12,6 +12,11 @@ namespace Duri.Ops.Benchmarks
                 HeartbeatMemory.Run();
                 return;
             }
+            if (args.Length == 1 && args[0] == TrendDayWithoutGc.Switch)
+            {
+                TrendDayWithoutGc.Run();
+                return;
+            }
             BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         }
     }
