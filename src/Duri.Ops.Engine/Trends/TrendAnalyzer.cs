@@ -32,17 +32,20 @@ namespace Duri.Ops.Engine.Trends
             int count = points.Count;
             var x = ArrayPool<double>.Shared.Rent(count);
             var y = ArrayPool<double>.Shared.Rent(count);
+            // An array is read as it is; other lists are copied into a pooled array once, because reading them
+            // through the interface point by point costs more than the copy.
+            TrendPoint[]? copy = null;
+            if (!(points is TrendPoint[] array)) array = copy = Copy(points);
             var collected = new Collected();
-            if (!Collect(points, x, y, collected))
+            if (!Collect(array, count, x, y, collected))
             {
-                // Rare (a range query's answer is in order): sort a copy and collect again.
-                var ordered = ArrayPool<TrendPoint>.Shared.Rent(count);
-                for (int i = 0; i < count; i++) ordered[i] = points[i];
-                Array.Sort(ordered, 0, count, TimeOrder);
+                // Rare (a range query's answer is in order): sort a copy, never the caller's array, and collect again.
+                copy ??= Copy(points);
+                Array.Sort(copy, 0, count, TimeOrder);
                 collected = new Collected();
-                Collect(new ArraySegment<TrendPoint>(ordered, 0, count), x, y, collected);
-                ArrayPool<TrendPoint>.Shared.Return(ordered);
+                Collect(copy, count, x, y, collected);
             }
+            if (copy != null) ArrayPool<TrendPoint>.Shared.Return(copy);
             int n = collected.Samples;
             var summary = new TrendSummary
             {
@@ -114,9 +117,9 @@ namespace Duri.Ops.Engine.Trends
         /// finite values and their minutes since the first into x and y, the extremes, and the sparkline's column sums.
         /// False, having stopped, at the first point out of that order.
         /// </summary>
-        private static bool Collect(IReadOnlyList<TrendPoint> points, double[] x, double[] y, Collected collected)
+        private static bool Collect(TrendPoint[] points, int count, double[] x, double[] y, Collected collected)
         {
-            int count = points.Count, columns = Math.Min(count, SparklineWidth), n = 0, i = 0;
+            int columns = Math.Min(count, SparklineWidth), n = 0, i = 0;
             long originTicks = 0, previousTicks = long.MinValue;
             double min = double.PositiveInfinity, max = double.NegativeInfinity;
             TrendPoint previous = default;
@@ -156,6 +159,14 @@ namespace Duri.Ops.Engine.Trends
                 collected.End = previous.Time;
             }
             return true;
+        }
+
+        private static TrendPoint[] Copy(IReadOnlyList<TrendPoint> points)
+        {
+            var copy = ArrayPool<TrendPoint>.Shared.Rent(points.Count);
+            if (points is ICollection<TrendPoint> collection) collection.CopyTo(copy, 0);
+            else for (int i = 0; i < points.Count; i++) copy[i] = points[i];
+            return copy;
         }
 
         /// <summary>What <see cref="Collect"/> gathers besides x and y.</summary>

@@ -145,6 +145,13 @@ namespace Duri.Ops.Engine.Tests.Trend
             Assert.Equal(ordered.OlsSlopePerMinute, fromShuffled.OlsSlopePerMinute, 12);
             Assert.Equal(ordered.First, fromShuffled.First);
             Assert.Equal(ordered.Sparkline, fromShuffled.Sparkline);
+
+            // An array is read in place, but one out of order is sorted in a copy: the caller's array stays as it was.
+            var shuffledArray = shuffled.ToArray();
+            var fromArray = TrendAnalyzer.Summarize(shuffledArray, new TrendOptions());
+            Assert.Equal(shuffled, shuffledArray);
+            Assert.Equal(ordered.MannKendall.S, fromArray.MannKendall.S);
+            Assert.Equal(ordered.Sparkline, fromArray.Sparkline);
         }
 
         [Theory]
