@@ -71,7 +71,7 @@ namespace Duri.Ops.Benchmarks
         public const int PointCount = 24 * 60 * 60 / 5;
 
         private byte[] _body = Array.Empty<byte>();
-        private List<TrendPoint> _points = new List<TrendPoint>();
+        private TrendPoint[] _points = Array.Empty<TrendPoint>();
         private readonly TrendOptions _options = new TrendOptions();
 
         [GlobalSetup]
@@ -81,7 +81,8 @@ namespace Duri.Ops.Benchmarks
             var parsed = ParseRangeAnswer().Matrix[0].Samples;
             if (parsed.Count != PointCount || !parsed.SequenceEqual(expected[0]))
                 throw new InvalidOperationException($"The answer parsed to {parsed.Count} samples, not the {PointCount} written.");
-            _points = parsed.Select(s => new TrendPoint(s.Timestamp, s.Value)).ToList();
+            // An array, as Get-DuriLyapunovTrend hands its history over.
+            _points = parsed.Select(s => new TrendPoint(s.Timestamp, s.Value)).ToArray();
         }
 
         [Benchmark(Baseline = true)]

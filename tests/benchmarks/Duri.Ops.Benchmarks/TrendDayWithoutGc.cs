@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
 using Duri.Ops.Engine.Prometheus;
@@ -21,11 +20,11 @@ namespace Duri.Ops.Benchmarks
         {
             const int seriesCount = 8;
             var bodies = new byte[seriesCount][];
-            var points = new List<TrendPoint>[seriesCount];
+            var points = new TrendPoint[seriesCount][];
             for (int s = 0; s < seriesCount; s++)
             {
                 bodies[s] = RangeQueryParseBenchmark.Generate(seed: 20261128 + s, seriesCount: 1, TrendDayBenchmark.PointCount, stepMilliseconds: 5_000, out var expected);
-                points[s] = expected[0].Select(p => new TrendPoint(p.Timestamp, p.Value)).ToList();
+                points[s] = expected[0].Select(p => new TrendPoint(p.Timestamp, p.Value)).ToArray();
             }
             var options = new TrendOptions();
             var parse = new double[rounds];

@@ -16,7 +16,7 @@ namespace Duri.Ops.Benchmarks
     public class TrendPartsBenchmark
     {
         private byte[] _body = Array.Empty<byte>();
-        private List<TrendPoint> _points = new List<TrendPoint>();
+        private TrendPoint[] _points = Array.Empty<TrendPoint>();
         private double[] _x = Array.Empty<double>();
         private double[] _y = Array.Empty<double>();
         private double[] _work = Array.Empty<double>();
@@ -27,7 +27,7 @@ namespace Duri.Ops.Benchmarks
         public void Setup()
         {
             _body = RangeQueryParseBenchmark.Generate(seed: 20261128, seriesCount: 1, TrendDayBenchmark.PointCount, stepMilliseconds: 5_000, out _);
-            _points = ParseRangeAnswer().Matrix[0].Samples.Select(s => new TrendPoint(s.Timestamp, s.Value)).ToList();
+            _points = ParseRangeAnswer().Matrix[0].Samples.Select(s => new TrendPoint(s.Timestamp, s.Value)).ToArray();
             var finite = _points.Where(p => p.HasValue).ToArray();
             _x = finite.Select(p => (p.Time - finite[0].Time).TotalMinutes).ToArray();
             _y = finite.Select(p => p.Value).ToArray();
