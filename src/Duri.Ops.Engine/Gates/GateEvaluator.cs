@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using Duri.Ops.Engine.Prometheus;
@@ -8,7 +9,8 @@ using Duri.Ops.Engine.Prometheus;
 namespace Duri.Ops.Engine.Gates
 {
     /// <summary>What a gate found. Only Pass passes; everything else fails closed.</summary>
-    public enum GateStatus
+    /// <remarks>Byte-sized: the promotion evaluation keeps one per gate and step, and counts them as bytes.</remarks>
+    public enum GateStatus : byte
     {
         /// <summary>One fresh, finite series on the passing side of the threshold.</summary>
         Pass,
@@ -169,23 +171,9 @@ namespace Duri.Ops.Engine.Gates
             return first!;
         }
 
-        /// <summary>
-        /// The status of one series' value. Checked in this order: stale (an old sample says nothing about now), NaN,
-        /// ±Inf or outside the gate's range, then the threshold. A sample time that cannot be read counts as stale.
-        /// </summary>
+        /// <summary>The status of one series' value, as <see cref="GateJudge.Classify"/> gives it; null when the sample time is unknown.</summary>
         internal static GateStatus Classify(GateDefinition gate, double value, long? sampleMilliseconds, long atMilliseconds) =>
-            Classify(gate, value, sampleMilliseconds ?? UnknownTime, atMilliseconds);
-
-        /// <summary>A sample time that could not be read.</summary>
-        internal const long UnknownTime = long.MinValue;
-
-        internal static GateStatus Classify(GateDefinition gate, double value, long sampleMilliseconds, long atMilliseconds)
-        {
-            if (sampleMilliseconds == UnknownTime || atMilliseconds - sampleMilliseconds > gate.MaxAgeMilliseconds) return GateStatus.Stale;
-            if (double.IsNaN(value)) return GateStatus.NaN;
-            if (double.IsInfinity(value) || value < gate.RangeMin || value > gate.RangeMax) return GateStatus.OutOfRange;
-            return gate.Holds(value) ? GateStatus.Pass : GateStatus.Violated;
-        }
+            new GateJudge(gate).Classify(value, sampleMilliseconds ?? double.NaN, atMilliseconds);
 
         private static string Describe(GateDefinition gate, GateStatus status, GateSample sample, DateTimeOffset at)
         {
@@ -237,6 +225,49 @@ namespace Duri.Ops.Engine.Gates
         }
 
         internal static string Clock(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// A gate's rules for one value, in the form the promotion's loop over every step of a day needs: no calls, and no
+    /// branch on whether the value passes, which is as unpredictable as the data.
+    /// </summary>
+    internal readonly struct GateJudge
+    {
+        // By whether the value passes (0 or 1).
+        private static readonly GateStatus[] ByPassing = { GateStatus.Violated, GateStatus.Pass };
+
+        private readonly double _maxAgeMilliseconds;
+        private readonly double _rangeMin;
+        private readonly double _rangeMax;
+        private readonly double _threshold;
+
+        // Bit 0: a value below the threshold passes; bit 1: the threshold itself; bit 2: a value above it. Learnt from Holds,
+        // which decides by the side of the threshold alone.
+        private readonly int _passingSides;
+
+        public GateJudge(GateDefinition gate)
+        {
+            _maxAgeMilliseconds = gate.MaxAgeMilliseconds;
+            _rangeMin = gate.RangeMin;
+            _rangeMax = gate.RangeMax;
+            _threshold = gate.Threshold;
+            _passingSides = (gate.Holds(double.NegativeInfinity) ? 1 : 0) | (gate.Holds(gate.Threshold) ? 2 : 0) | (gate.Holds(double.PositiveInfinity) ? 4 : 0);
+        }
+
+        /// <summary>
+        /// The status of one series' value. Checked in this order: stale (an old sample says nothing about now), NaN,
+        /// ±Inf or outside the gate's range, then the threshold. The sample time is in whole milliseconds, kept as a double
+        /// so that a time read as seconds needs no conversion; one that could not be read (NaN, ±Inf) counts as stale.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public GateStatus Classify(double value, double sampleMilliseconds, long atMilliseconds)
+        {
+            if (double.IsNaN(sampleMilliseconds) || double.IsInfinity(sampleMilliseconds) || atMilliseconds - sampleMilliseconds > _maxAgeMilliseconds) return GateStatus.Stale;
+            if (double.IsNaN(value)) return GateStatus.NaN;
+            if (double.IsInfinity(value) || value < _rangeMin || value > _rangeMax) return GateStatus.OutOfRange;
+            int side = (value > _threshold ? 1 : 0) + (value >= _threshold ? 1 : 0);
+            return ByPassing[(_passingSides >> side) & 1];
+        }
     }
 
     /// <summary>One series of a gate's answer: labels, value and when the sample was taken (null when unknown).</summary>

@@ -1,6 +1,9 @@
 using System;
+using System.Buffers;
 using System.Collections.Generic;
 using System.Linq;
+using System.Numerics;
+using System.Runtime.InteropServices;
 using System.Threading;
 using System.Threading.Tasks;
 using Duri.Ops.Engine.Prometheus;
@@ -152,22 +155,58 @@ namespace Duri.Ops.Engine.Gates
         /// <summary>Decides from each gate's range answers (in policy order). Pure: the benchmarked part.</summary>
         internal static PromotionDecision Decide(GatePolicy policy, DateTimeOffset start, int steps, IReadOnlyList<GateRangeAnswer> answers)
         {
+            // Each step's status, one byte per gate and step, gate after gate; pooled, so that a watch re-evaluating a long
+            // window does not allocate it every time.
+            var statuses = ArrayPool<GateStatus>.Shared.Rent(policy.Gates.Count * steps);
+            try
+            {
+                return Decide(policy, start, steps, answers, statuses);
+            }
+            finally
+            {
+                ArrayPool<GateStatus>.Shared.Return(statuses);
+            }
+        }
+
+        private static PromotionDecision Decide(GatePolicy policy, DateTimeOffset start, int steps, IReadOnlyList<GateRangeAnswer> answers, GateStatus[] statuses)
+        {
             long startMs = start.ToUnixTimeMilliseconds();
             long stepMs = (long)policy.Step.TotalMilliseconds;
-            var statuses = new GateStatus[policy.Gates.Count][];
-            var histories = new GateHistory[policy.Gates.Count];
-            TrendPoint[]? trendPoints = null;
-            for (int g = 0; g < policy.Gates.Count; g++)
+            int gates = policy.Gates.Count;
+            int trendGate = -1;
+            int trendFirst = Math.Max(0, steps - 1 - (int)((long)policy.TrendWindow.TotalMilliseconds / stepMs));
+            double[]? trendValues = null;
+            for (int g = 0; g < gates; g++)
+            {
+                if (policy.Gates[g].Name == policy.TrendGate)
+                {
+                    trendGate = g;
+                    trendValues = new double[steps - trendFirst];
+                }
+                StepStatuses(policy.Gates[g], answers[g], startMs, stepMs, steps, statuses, g * steps, g == trendGate ? trendValues : null, trendFirst);
+            }
+
+            var passSteps = new int[gates];
+            var violatedSteps = new int[gates];
+            Tally(policy, statuses, steps, stepMs, passSteps, violatedSteps, out int streak, out int runStart, out int runEnd);
+
+            var histories = new GateHistory[gates];
+            var missing = new List<string>();
+            for (int g = 0; g < gates; g++)
             {
                 var gate = policy.Gates[g];
-                bool isTrendGate = gate.Name == policy.TrendGate;
-                double[]? values = isTrendGate ? new double[steps] : null;
-                statuses[g] = StepStatuses(gate, answers[g], startMs, stepMs, steps, values);
-                histories[g] = Summarize(gate.Name, statuses[g], answers[g].Error);
-                if (values != null)
+                var current = statuses[g * steps + steps - 1];
+                string? error = answers[g].Error;
+                histories[g] = new GateHistory
                 {
-                    trendPoints = TrendPointsOf(statuses[g], values, startMs, stepMs, steps, policy.TrendWindow);
-                }
+                    Name = gate.Name,
+                    Current = current,
+                    Error = error,
+                    PassSteps = passSteps[g],
+                    ViolatedSteps = violatedSteps[g],
+                    MissingSteps = steps - passSteps[g] - violatedSteps[g],
+                };
+                if (current != GateStatus.Pass) missing.Add($"{gate.Name} {current}" + (error != null ? ": " + error : string.Empty));
             }
 
             var decision = new PromotionDecision
@@ -178,40 +217,31 @@ namespace Duri.Ops.Engine.Gates
                 Steps = steps,
                 Sustained = policy.Sustained,
                 Gates = histories,
+                Missing = missing,
                 Realm = policy.Realm,
                 PolicyPath = policy.Source,
             };
-            decision.Missing = Enumerable.Range(0, policy.Gates.Count)
-                .Where(g => statuses[g][steps - 1] != GateStatus.Pass)
-                .Select(g => $"{policy.Gates[g].Name} {statuses[g][steps - 1]}" + (histories[g].Error != null ? ": " + histories[g].Error : string.Empty))
-                .ToList();
-
-            // The streak ending at the latest step.
-            int streak = 0;
-            for (int i = steps - 1; i >= 0 && Holds(statuses, i); i--) streak++;
             if (streak > 0)
             {
                 decision.StreakStart = DateTimeOffset.FromUnixTimeMilliseconds(startMs + (steps - streak) * stepMs);
                 decision.StreakLength = TimeSpan.FromMilliseconds((streak - 1) * stepMs);
             }
 
-            if (FindViolationRun(policy, statuses, steps, stepMs, out int runStart, out int runEnd))
+            if (runEnd >= 0)
             {
                 decision.Verdict = PromotionVerdict.Rollback;
                 decision.RollbackFrom = DateTimeOffset.FromUnixTimeMilliseconds(startMs + runStart * stepMs);
                 decision.RollbackTo = DateTimeOffset.FromUnixTimeMilliseconds(startMs + runEnd * stepMs);
-                decision.RollbackGates = Enumerable.Range(0, policy.Gates.Count)
-                    .Where(g => Enumerable.Range(runStart, runEnd - runStart + 1).Any(i => Counts(policy, statuses[g][i])))
-                    .Select(g => policy.Gates[g].Name).ToList();
+                decision.RollbackGates = GatesCountedIn(policy, statuses, steps, runStart, runEnd);
                 var lasted = TimeSpan.FromMilliseconds((runEnd - runStart) * stepMs);
                 decision.Reason = $"{string.Join(", ", decision.RollbackGates)} failed together ({policy.RollbackMinViolatedGates} or more at every step) from {GateEvaluator.Clock(decision.RollbackFrom.Value)} to {GateEvaluator.Clock(decision.RollbackTo.Value)}, "
                     + $"{PrometheusDuration.Format(lasted)}, reaching the rollback rule's {PrometheusDuration.Format(policy.RollbackConsecutive)}. Roll back, then look at those gates.";
             }
 
-            if (trendPoints != null)
+            if (trendGate >= 0)
             {
-                var gate = policy.Gate(policy.TrendGate!)!;
-                decision.Trend = TrendAnalyzer.Summarize(trendPoints, new TrendOptions { Threshold = gate.Threshold });
+                var gate = policy.Gates[trendGate];
+                decision.Trend = TrendAnalyzer.Summarize(TrendPointsOf(statuses, trendGate * steps, trendValues!, trendFirst, startMs, stepMs, steps), new TrendOptions { Threshold = gate.Threshold });
                 if (decision.Verdict != PromotionVerdict.Rollback && decision.Trend.Verdict == TrendVerdict.Rising)
                 {
                     decision.Verdict = PromotionVerdict.Rollback;
@@ -248,63 +278,143 @@ namespace Duri.Ops.Engine.Gates
             return decision;
         }
 
-        private static bool Holds(GateStatus[][] statuses, int step)
+        /// <summary>
+        /// Each gate's passing and violated steps, the all-pass streak ending at the latest step, and the first run of steps,
+        /// each with enough counted gates, that lasted the consecutive span (-1 when none).
+        /// </summary>
+        private static void Tally(GatePolicy policy, GateStatus[] statuses, int steps, long stepMs, int[] passSteps, int[] violatedSteps, out int streak, out int runStart, out int runEnd)
         {
-            foreach (var gate in statuses)
+            int gates = passSteps.Length;
+            // Per step: how many gates do not pass, and how many count towards a rollback.
+            var failing = ArrayPool<int>.Shared.Rent(steps);
+            var counted = ArrayPool<int>.Shared.Rent(steps);
+            Array.Clear(failing, 0, steps);
+            Array.Clear(counted, 0, steps);
+            for (int g = 0; g < gates; g++)
             {
-                if (gate[step] != GateStatus.Pass) return false;
+                CountSteps(new ReadOnlySpan<GateStatus>(statuses, g * steps, steps), policy.RollbackCountsMissingData, failing, counted, out int notPassing, out violatedSteps[g]);
+                passSteps[g] = steps - notPassing;
             }
-            return statuses.Length > 0;
+
+            long needed = (long)policy.RollbackConsecutive.TotalMilliseconds;
+            int countedNeeded = policy.RollbackMinViolatedGates;
+            streak = 0;
+            runStart = -1;
+            runEnd = -1;
+            int open = -1;
+            // Without branches on the counts, which are as unpredictable as the data.
+            for (int i = 0; i < steps; i++)
+            {
+                streak = failing[i] == 0 ? streak + 1 : 0;
+                bool enough = counted[i] >= countedNeeded;
+                // The run that ends before this step, if one does.
+                int ended = enough ? -1 : open;
+                open = enough ? (open < 0 ? i : open) : -1;
+                if ((ended >= 0) & ((long)(i - 1 - ended) * stepMs >= needed) & (runEnd < 0))
+                {
+                    runStart = ended;
+                    runEnd = i - 1;
+                }
+            }
+            if (open >= 0 && runEnd < 0 && (long)(steps - 1 - open) * stepMs >= needed)
+            {
+                runStart = open;
+                runEnd = steps - 1;
+            }
+            if (gates == 0) streak = 0;
+            ArrayPool<int>.Shared.Return(failing);
+            ArrayPool<int>.Shared.Return(counted);
+        }
+
+        /// <summary>
+        /// Adds one gate's steps to the per-step counts of gates that do not pass and of gates that count towards a rollback,
+        /// a vector of steps at a time, and counts the gate's steps that do not pass and that are Violated.
+        /// </summary>
+        private static void CountSteps(ReadOnlySpan<GateStatus> gate, bool countsMissing, Span<int> failing, Span<int> counted, out int notPassing, out int violated)
+        {
+            var bytes = MemoryMarshal.Cast<GateStatus, byte>(gate);
+            int blocks = bytes.Length / Vector<byte>.Count, vectorSteps = blocks * Vector<byte>.Count;
+            var statusBlocks = MemoryMarshal.Cast<byte, Vector<byte>>(bytes.Slice(0, vectorSteps));
+            // A block of byte-sized statuses widens into four blocks of int counts.
+            var failingBlocks = MemoryMarshal.Cast<int, Vector<int>>(failing.Slice(0, vectorSteps));
+            var countedBlocks = MemoryMarshal.Cast<int, Vector<int>>(counted.Slice(0, vectorSteps));
+            var pass = new Vector<byte>((byte)GateStatus.Pass);
+            var isViolated = new Vector<byte>((byte)GateStatus.Violated);
+            var notPassingTotal = Vector<int>.Zero;
+            var violatedTotal = Vector<int>.Zero;
+            for (int b = 0; b < blocks; b++)
+            {
+                // Equals gives all ones (255) where equal: 1 per step that does not pass, and per step that is Violated.
+                var fails = WidenToInt(Vector<byte>.One - (Vector.Equals(statusBlocks[b], pass) & Vector<byte>.One));
+                var violations = WidenToInt(Vector.Equals(statusBlocks[b], isViolated) & Vector<byte>.One);
+                var counts = countsMissing ? fails : violations;
+                failingBlocks[4 * b] += fails.First;
+                failingBlocks[4 * b + 1] += fails.Second;
+                failingBlocks[4 * b + 2] += fails.Third;
+                failingBlocks[4 * b + 3] += fails.Fourth;
+                countedBlocks[4 * b] += counts.First;
+                countedBlocks[4 * b + 1] += counts.Second;
+                countedBlocks[4 * b + 2] += counts.Third;
+                countedBlocks[4 * b + 3] += counts.Fourth;
+                notPassingTotal += fails.First + fails.Second + fails.Third + fails.Fourth;
+                violatedTotal += violations.First + violations.Second + violations.Third + violations.Fourth;
+            }
+            notPassing = Vector.Dot(notPassingTotal, Vector<int>.One);
+            violated = Vector.Dot(violatedTotal, Vector<int>.One);
+            for (int i = vectorSteps; i < gate.Length; i++)
+            {
+                int fail = gate[i] == GateStatus.Pass ? 0 : 1;
+                int violation = gate[i] == GateStatus.Violated ? 1 : 0;
+                failing[i] += fail;
+                counted[i] += countsMissing ? fail : violation;
+                notPassing += fail;
+                violated += violation;
+            }
+        }
+
+        /// <summary>The bytes of a vector as ints, in order: four vectors of a quarter each.</summary>
+        private static (Vector<int> First, Vector<int> Second, Vector<int> Third, Vector<int> Fourth) WidenToInt(Vector<byte> bytes)
+        {
+            Vector.Widen(bytes, out Vector<ushort> low, out Vector<ushort> high);
+            Vector.Widen(low, out Vector<uint> first, out Vector<uint> second);
+            Vector.Widen(high, out Vector<uint> third, out Vector<uint> fourth);
+            return (Vector.AsVectorInt32(first), Vector.AsVectorInt32(second), Vector.AsVectorInt32(third), Vector.AsVectorInt32(fourth));
         }
 
         private static bool Counts(GatePolicy policy, GateStatus status) =>
             status == GateStatus.Violated || (policy.RollbackCountsMissingData && status != GateStatus.Pass);
 
-        /// <summary>The first run of steps, each with enough counted gates, that lasted the consecutive span.</summary>
-        private static bool FindViolationRun(GatePolicy policy, GateStatus[][] statuses, int steps, long stepMs, out int runStart, out int runEnd)
+        /// <summary>The gates counted towards the rollback at some step of the run, in policy order.</summary>
+        private static List<string> GatesCountedIn(GatePolicy policy, GateStatus[] statuses, int steps, int runStart, int runEnd)
         {
-            long needed = (long)policy.RollbackConsecutive.TotalMilliseconds;
-            runStart = -1;
-            runEnd = -1;
-            int start = -1;
-            for (int i = 0; i <= steps; i++)
+            var names = new List<string>();
+            for (int g = 0; g < policy.Gates.Count; g++)
             {
-                int counted = 0;
-                if (i < steps)
+                for (int i = g * steps + runStart; i <= g * steps + runEnd; i++)
                 {
-                    foreach (var gate in statuses)
-                    {
-                        if (Counts(policy, gate[i])) counted++;
-                    }
+                    if (!Counts(policy, statuses[i])) continue;
+                    names.Add(policy.Gates[g].Name);
+                    break;
                 }
-                if (i < steps && counted >= policy.RollbackMinViolatedGates)
-                {
-                    if (start < 0) start = i;
-                    continue;
-                }
-                if (start >= 0 && (long)(i - 1 - start) * stepMs >= needed)
-                {
-                    runStart = start;
-                    runEnd = i - 1;
-                    return true;
-                }
-                start = -1;
             }
-            return false;
+            return names;
         }
 
-        /// <summary>Each step's status for one gate, judged as <see cref="GateEvaluator"/> judges an instant.</summary>
-        internal static GateStatus[] StepStatuses(GateDefinition gate, GateRangeAnswer answer, long startMs, long stepMs, int steps, double[]? values)
+        /// <summary>
+        /// Each step's status for one gate, judged as <see cref="GateEvaluator"/> judges an instant, into
+        /// <paramref name="statuses"/> from <paramref name="offset"/> on; for the trend gate also its value at each step from
+        /// <paramref name="trendFirst"/> on.
+        /// </summary>
+        private static void StepStatuses(GateDefinition gate, GateRangeAnswer answer, long startMs, long stepMs, int steps, GateStatus[] statuses, int offset, double[]? trendValues, int trendFirst)
         {
-            var result = new GateStatus[steps];
             if (answer.Values == null || answer.Times == null)
             {
-                for (int i = 0; i < steps; i++) result[i] = GateStatus.QueryError;
-                return result;
+                for (int i = 0; i < steps; i++) statuses[offset + i] = GateStatus.QueryError;
+                return;
             }
             // Series per step, needed only when there can be more than one.
             int[]? counts = null;
-            if (answer.Values.Count > 1)
+            if (answer.Values.Count > 1 && gate.ExactlyOneSeries)
             {
                 counts = new int[steps];
                 foreach (var series in answer.Values)
@@ -316,50 +426,94 @@ namespace Duri.Ops.Engine.Gates
                     }
                 }
             }
-            var seen = new bool[steps];
-            long[]? sampleTimes = null;
+            var judge = new GateJudge(gate);
+            // Steps before this one hold a status or NoData; the ones after it nothing yet.
+            int reached = 0;
             foreach (var series in answer.Values)
             {
                 var samples = AsArray(series.Samples);
                 var times = TimesOf(series.Labels, answer.Times);
-                var stamps = times == null ? null : AsArray(times.Samples);
-                // timestamp() of the same query has the same steps, so its k-th sample belongs to the k-th value;
-                // only when it does not are the times laid out by step first.
-                bool aligned = stamps != null && stamps.Length == samples.Length;
-                for (int k = 0; aligned && k < samples.Length; k++) aligned = stamps![k].UnixTimeMilliseconds == samples[k].UnixTimeMilliseconds;
-                if (!aligned)
-                {
-                    sampleTimes ??= new long[steps];
-                    for (int i = 0; i < steps; i++) sampleTimes[i] = GateEvaluator.UnknownTime;
-                    foreach (var sample in stamps ?? Array.Empty<PrometheusSample>())
-                    {
-                        long i = StepOf(sample.UnixTimeMilliseconds, startMs, stepMs, steps);
-                        if (i >= 0) sampleTimes[i] = ToMilliseconds(sample.Value);
-                    }
-                }
-                long next = 0;
-                for (int k = 0; k < samples.Length; k++)
-                {
-                    long ms = samples[k].UnixTimeMilliseconds;
-                    // Range answers come in step order: try the step after the last one before dividing.
-                    long i = next < steps && startMs + next * stepMs == ms ? next : StepOf(ms, startMs, stepMs, steps);
-                    if (i < 0) continue;
-                    next = i + 1;
-                    long sampleMs = aligned ? ToMilliseconds(stamps![k].Value) : sampleTimes![i];
-                    double value = samples[k].Value;
-                    GateStatus status = counts != null && counts[i] > 1 && gate.ExactlyOneSeries
-                        ? GateStatus.MultipleSeries
-                        : GateEvaluator.Classify(gate, value, sampleMs, ms);
-                    if (!seen[i] || result[i] == GateStatus.Pass) result[i] = status;
-                    seen[i] = true;
-                    if (values != null) values[i] = value;
-                }
+                var stamps = times == null ? Array.Empty<PrometheusSample>() : AsArray(times.Samples);
+                reached = JudgeSeries(judge, samples, stamps, startMs, stepMs, steps, statuses, offset, reached);
+                if (trendValues != null) TrendValues(samples, startMs, stepMs, steps, trendValues, trendFirst);
             }
+            for (int i = reached; i < steps; i++) statuses[offset + i] = GateStatus.NoData;
+            if (counts == null) return;
+            // Several series at a step: its status whatever each of them says.
             for (int i = 0; i < steps; i++)
             {
-                if (!seen[i]) result[i] = GateStatus.NoData;
+                if (counts[i] > 1) statuses[offset + i] = GateStatus.MultipleSeries;
             }
-            return result;
+        }
+
+        /// <summary>
+        /// Judges each value of one series at its step into <paramref name="statuses"/>. Steps from <paramref name="reached"/>
+        /// on have no status yet: a range answer comes in step order, so a step is usually met first here, and the steps it
+        /// skipped become NoData on the way. Returns how far the steps are reached now.
+        /// </summary>
+        private static int JudgeSeries(GateJudge judge, PrometheusSample[] samples, PrometheusSample[] stamps, long startMs, long stepMs, int steps, GateStatus[] statuses, int offset, int reached)
+        {
+            double[]? timesByStep = null;
+            long reachedMs = startMs + reached * stepMs;
+            for (int k = 0; k < samples.Length; k++)
+            {
+                long ms = samples[k].UnixTimeMilliseconds;
+                int i;
+                if (ms == reachedMs && reached < steps)
+                {
+                    i = reached;
+                }
+                else
+                {
+                    long step = StepOf(ms, startMs, stepMs, steps);
+                    if (step < 0) continue;
+                    i = (int)step;
+                }
+                // timestamp() of the same query has the same steps, so its k-th sample is usually this value's.
+                double sampleMs = k < stamps.Length && stamps[k].UnixTimeMilliseconds == ms
+                    ? Milliseconds(stamps[k].Value)
+                    : (timesByStep ??= TimesByStep(stamps, startMs, stepMs, steps))[i];
+                var status = judge.Classify(samples[k].Value, sampleMs, ms);
+                if (i >= reached)
+                {
+                    for (int gap = reached; gap < i; gap++) statuses[offset + gap] = GateStatus.NoData;
+                    statuses[offset + i] = status;
+                    reached = i + 1;
+                    reachedMs = ms + stepMs;
+                }
+                else
+                {
+                    // A step another series (or a repeated timestamp) judged: the first status that does not pass stays.
+                    ref var judged = ref statuses[offset + i];
+                    if (judged == GateStatus.NoData || judged == GateStatus.Pass) judged = status;
+                }
+            }
+            return reached;
+        }
+
+        /// <summary>The sample time at each step in milliseconds, NaN (unknown) where timestamp() gave none.</summary>
+        private static double[] TimesByStep(PrometheusSample[] stamps, long startMs, long stepMs, int steps)
+        {
+            var times = new double[steps];
+            for (int i = 0; i < steps; i++) times[i] = double.NaN;
+            foreach (var stamp in stamps)
+            {
+                long i = StepOf(stamp.UnixTimeMilliseconds, startMs, stepMs, steps);
+                if (i >= 0) times[i] = Milliseconds(stamp.Value);
+            }
+            return times;
+        }
+
+        /// <summary>The series' values at the steps of the trend window; a later series overwrites an earlier one.</summary>
+        private static void TrendValues(PrometheusSample[] samples, long startMs, long stepMs, int steps, double[] trendValues, int trendFirst)
+        {
+            long firstMs = startMs + trendFirst * stepMs;
+            foreach (var sample in samples)
+            {
+                if (sample.UnixTimeMilliseconds < firstMs) continue;
+                long i = StepOf(sample.UnixTimeMilliseconds, startMs, stepMs, steps);
+                if (i >= 0) trendValues[i - trendFirst] = sample.Value;
+            }
         }
 
         /// <summary>The step a sample belongs to, or -1 when it is not on a step of the window.</summary>
@@ -371,8 +525,8 @@ namespace Duri.Ops.Engine.Gates
             return i * stepMs == offset && i < steps ? i : -1;
         }
 
-        private static long ToMilliseconds(double unixSeconds) =>
-            double.IsNaN(unixSeconds) || double.IsInfinity(unixSeconds) ? GateEvaluator.UnknownTime : (long)Math.Round(unixSeconds * 1000);
+        /// <summary>timestamp()'s seconds as whole milliseconds, the server's resolution (NaN and ±Inf stay as they are).</summary>
+        private static double Milliseconds(double unixSeconds) => Math.Round(unixSeconds * 1000);
 
         private static PrometheusSample[] AsArray(IReadOnlyList<PrometheusSample> samples) => samples as PrometheusSample[] ?? samples.ToArray();
 
@@ -389,29 +543,23 @@ namespace Duri.Ops.Engine.Gates
         }
 
         /// <summary>The trend gate's fresh values (one fresh series: Pass or Violated) over the trend window ending at the latest step.</summary>
-        private static TrendPoint[] TrendPointsOf(GateStatus[] statuses, double[] values, long startMs, long stepMs, int steps, TimeSpan trendWindow)
+        private static TrendPoint[] TrendPointsOf(GateStatus[] statuses, int offset, double[] trendValues, int trendFirst, long startMs, long stepMs, int steps)
         {
-            int first = Math.Max(0, steps - 1 - (int)((long)trendWindow.TotalMilliseconds / stepMs));
-            var points = new List<TrendPoint>(steps - first);
-            for (int i = first; i < steps; i++)
+            int count = 0;
+            for (int i = trendFirst; i < steps; i++)
             {
-                if (statuses[i] == GateStatus.Pass || statuses[i] == GateStatus.Violated)
-                    points.Add(new TrendPoint(DateTimeOffset.FromUnixTimeMilliseconds(startMs + i * stepMs), values[i]));
+                if (IsFresh(statuses[offset + i])) count++;
             }
-            return points.ToArray();
+            var points = new TrendPoint[count];
+            int n = 0;
+            for (int i = trendFirst; i < steps; i++)
+            {
+                if (IsFresh(statuses[offset + i])) points[n++] = new TrendPoint(DateTimeOffset.FromUnixTimeMilliseconds(startMs + i * stepMs), trendValues[i - trendFirst]);
+            }
+            return points;
         }
 
-        private static GateHistory Summarize(string name, GateStatus[] statuses, string? error)
-        {
-            var history = new GateHistory { Name = name, Current = statuses[statuses.Length - 1], Error = error };
-            foreach (var status in statuses)
-            {
-                if (status == GateStatus.Pass) history.PassSteps++;
-                else if (status == GateStatus.Violated) history.ViolatedSteps++;
-                else history.MissingSteps++;
-            }
-            return history;
-        }
+        private static bool IsFresh(GateStatus status) => status == GateStatus.Pass || status == GateStatus.Violated;
     }
 
     /// <summary>A gate's two range answers (values and their timestamp()); null with an error when the query failed.</summary>

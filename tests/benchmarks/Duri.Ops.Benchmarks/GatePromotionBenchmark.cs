@@ -59,7 +59,8 @@ namespace Duri.Ops.Benchmarks
             }
             _parsed = Parse();
             var decision = Evaluate();
-            if (decision.Steps != Steps || decision.Gates.Sum(h => h.PassSteps + h.ViolatedSteps + h.MissingSteps) != Steps * _policy.Gates.Count || decision.Trend == null)
+            if (decision.Steps != Steps || decision.Gates.Sum(h => h.PassSteps + h.ViolatedSteps + h.MissingSteps) != Steps * _policy.Gates.Count || decision.Trend == null
+                || decision.Gates.Any(h => h.PassSteps == 0))
                 throw new InvalidOperationException("The benchmark's decision did not judge every step: " + decision);
         }
 
