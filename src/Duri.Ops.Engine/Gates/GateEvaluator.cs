@@ -211,8 +211,10 @@ namespace Duri.Ops.Engine.Gates
         private static readonly GateStatus[] ByPassing = { GateStatus.Violated, GateStatus.Pass };
 
         private readonly double _maxAgeMilliseconds;
-        private readonly double _rangeMin;
-        private readonly double _rangeMax;
+
+        // The gate's range within the finite numbers, so that one test excludes NaN, ±Inf and values outside it.
+        private readonly double _lowest;
+        private readonly double _highest;
         private readonly double _threshold;
 
         // Bit 0: a value below the threshold passes; bit 1: the threshold itself; bit 2: a value above it. Learnt from Holds,
@@ -222,8 +224,8 @@ namespace Duri.Ops.Engine.Gates
         public GateJudge(GateDefinition gate)
         {
             _maxAgeMilliseconds = gate.MaxAgeMilliseconds;
-            _rangeMin = gate.RangeMin;
-            _rangeMax = gate.RangeMax;
+            _lowest = Math.Max(gate.RangeMin, -double.MaxValue);
+            _highest = Math.Min(gate.RangeMax, double.MaxValue);
             _threshold = gate.Threshold;
             _passingSides = (gate.Holds(double.NegativeInfinity) ? 1 : 0) | (gate.Holds(gate.Threshold) ? 2 : 0) | (gate.Holds(double.PositiveInfinity) ? 4 : 0);
         }
@@ -236,9 +238,9 @@ namespace Duri.Ops.Engine.Gates
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public GateStatus Classify(double value, double sampleMilliseconds, long atMilliseconds)
         {
-            if (double.IsNaN(sampleMilliseconds) || double.IsInfinity(sampleMilliseconds) || atMilliseconds - sampleMilliseconds > _maxAgeMilliseconds) return GateStatus.Stale;
-            if (double.IsNaN(value)) return GateStatus.NaN;
-            if (double.IsInfinity(value) || value < _rangeMin || value > _rangeMax) return GateStatus.OutOfRange;
+            // A NaN or -Inf sample time fails the age test; +Inf passes it and is caught after.
+            if (!(atMilliseconds - sampleMilliseconds <= _maxAgeMilliseconds) || double.IsPositiveInfinity(sampleMilliseconds)) return GateStatus.Stale;
+            if (!(value >= _lowest && value <= _highest)) return double.IsNaN(value) ? GateStatus.NaN : GateStatus.OutOfRange;
             int side = (value > _threshold ? 1 : 0) + (value >= _threshold ? 1 : 0);
             return ByPassing[(_passingSides >> side) & 1];
         }
