@@ -72,7 +72,7 @@ namespace Duri.Ops.Engine.Gates
         public override string ToString() => $"{Name} {Status}: {Reason}";
     }
 
-    /// <summary>Evaluates a policy's gates against a server: every gate's query and its sample times at one instant, concurrently.</summary>
+    /// <summary>Evaluates a policy's gates against a server: every gate's query and its sample times in one query at one instant.</summary>
     public static class GateEvaluator
     {
         /// <summary>The gates at <paramref name="at"/> (now when null), in policy order. Never throws for a failed query: that gate is QueryError.</summary>
@@ -80,56 +80,30 @@ namespace Duri.Ops.Engine.Gates
         {
             // Whole milliseconds, the server's resolution, so that ages computed here match its timestamps.
             var instant = DateTimeOffset.FromUnixTimeMilliseconds((at ?? DateTimeOffset.UtcNow).ToUnixTimeMilliseconds());
-            var tasks = policy.Gates.Select(gate => EvaluateGateAsync(connection, policy, gate, instant, timeout, cancellationToken)).ToList();
-            return await Task.WhenAll(tasks).ConfigureAwait(false);
-        }
-
-        /// <summary>The label that tells a gate's values from their sample times in its one combined query.</summary>
-        internal const string PartLabel = "duri_gate_part";
-
-        /// <summary>
-        /// One query for a gate's values and their sample times: timestamp() gives when each sample was scraped or
-        /// recorded (an instant query stamps values with the evaluation time); asking both in one request halves the round trips.
-        /// </summary>
-        internal static string WithSampleTimes(string query) =>
-            $"label_replace({query}, \"{PartLabel}\", \"value\", \"__name__\", \".*\") or label_replace(timestamp({query}), \"{PartLabel}\", \"time\", \"__name__\", \".*\")";
-
-        /// <summary>The labels without the part label, and whether the series holds sample times.</summary>
-        internal static LabelSet WithoutPart(LabelSet labels, out bool isTime)
-        {
-            isTime = labels.TryGetValue(PartLabel, out var part) && part == "time";
-            return part == null ? labels : LabelSet.Create(labels.Where(l => l.Key != PartLabel));
-        }
-
-        private static async Task<GateResult> EvaluateGateAsync(PrometheusConnection connection, GatePolicy policy, GateDefinition gate, DateTimeOffset at, TimeSpan? timeout, CancellationToken cancellationToken)
-        {
-            string query = gate.QueryFor(policy.Realm);
-            PrometheusQueryResult result;
+            if (policy.Gates.Count == 0) return Array.Empty<GateResult>();
+            var query = new CombinedQuery();
+            var gates = new GateParts(query, policy);
             try
             {
-                result = await connection.QueryAsync(WithSampleTimes(query), at, timeout, cancellationToken).ConfigureAwait(false);
+                var answer = await query.QueryAsync(connection, instant, timeout, cancellationToken).ConfigureAwait(false);
+                return gates.Judge(answer, instant, connection);
             }
             catch (PrometheusException e) when (!cancellationToken.IsCancellationRequested)
             {
-                return QueryFailed(gate, policy, query, at, connection, e);
+                if (policy.Gates.Count > 1 && CombinedQuery.IsRefused(e)) return await EvaluateEachAsync(connection, policy, instant, timeout, cancellationToken).ConfigureAwait(false);
+                return gates.Failed(e, instant, connection);
             }
-            if (result.ResultType != PrometheusResultType.Vector)
-            {
-                return NewResult(gate, policy, query, at, connection, GateStatus.QueryError,
-                    $"The query gives a {result.ResultType.ToString().ToLowerInvariant()}, not an instant vector; a gate judges one series. Fix the query in the policy.");
-            }
-            var sampleTimes = new Dictionary<LabelSet, long>();
-            var values = new List<PrometheusVectorSample>();
-            foreach (var sample in result.Vector)
-            {
-                var labels = WithoutPart(sample.Labels, out bool isTime);
-                if (!isTime) values.Add(new PrometheusVectorSample(labels, sample.Sample));
-                else if (!double.IsNaN(sample.Value) && !double.IsInfinity(sample.Value)) sampleTimes[labels.WithoutMetricName()] = (long)Math.Round(sample.Value * 1000);
-            }
-            var series = values
-                .Select(s => new GateSample(s.Labels, s.Value, sampleTimes.TryGetValue(s.Labels.WithoutMetricName(), out var ms) ? ms : (long?)null))
-                .ToList();
-            return Judge(gate, policy, query, series, at, connection);
+        }
+
+        /// <summary>
+        /// Each gate in a query of its own, concurrently: after the server refused a combined query, so that the refusal
+        /// lands on the gate whose PromQL it is and the other gates are still judged.
+        /// </summary>
+        internal static async Task<IReadOnlyList<GateResult>> EvaluateEachAsync(PrometheusConnection connection, GatePolicy policy, DateTimeOffset at, TimeSpan? timeout, CancellationToken cancellationToken)
+        {
+            var each = policy.Gates.Select(gate => EvaluateAsync(connection, policy.OnlyGates(new[] { gate.Name }), at, timeout, cancellationToken)).ToList();
+            var results = await Task.WhenAll(each).ConfigureAwait(false);
+            return results.Select(result => result[0]).ToList();
         }
 
         internal static GateResult QueryFailed(GateDefinition gate, GatePolicy policy, string query, DateTimeOffset at, PrometheusConnection? connection, PrometheusException failure) =>
@@ -198,7 +172,7 @@ namespace Duri.Ops.Engine.Gates
             }
         }
 
-        private static GateResult NewResult(GateDefinition gate, GatePolicy policy, string query, DateTimeOffset at, PrometheusConnection? connection, GateStatus status, string reason) =>
+        internal static GateResult NewResult(GateDefinition gate, GatePolicy policy, string query, DateTimeOffset at, PrometheusConnection? connection, GateStatus status, string reason) =>
             new GateResult
             {
                 Name = gate.Name,
@@ -237,8 +211,10 @@ namespace Duri.Ops.Engine.Gates
         private static readonly GateStatus[] ByPassing = { GateStatus.Violated, GateStatus.Pass };
 
         private readonly double _maxAgeMilliseconds;
-        private readonly double _rangeMin;
-        private readonly double _rangeMax;
+
+        // The gate's range within the finite numbers, so that one test excludes NaN, ±Inf and values outside it.
+        private readonly double _lowest;
+        private readonly double _highest;
         private readonly double _threshold;
 
         // Bit 0: a value below the threshold passes; bit 1: the threshold itself; bit 2: a value above it. Learnt from Holds,
@@ -248,8 +224,8 @@ namespace Duri.Ops.Engine.Gates
         public GateJudge(GateDefinition gate)
         {
             _maxAgeMilliseconds = gate.MaxAgeMilliseconds;
-            _rangeMin = gate.RangeMin;
-            _rangeMax = gate.RangeMax;
+            _lowest = Math.Max(gate.RangeMin, -double.MaxValue);
+            _highest = Math.Min(gate.RangeMax, double.MaxValue);
             _threshold = gate.Threshold;
             _passingSides = (gate.Holds(double.NegativeInfinity) ? 1 : 0) | (gate.Holds(gate.Threshold) ? 2 : 0) | (gate.Holds(double.PositiveInfinity) ? 4 : 0);
         }
@@ -262,11 +238,64 @@ namespace Duri.Ops.Engine.Gates
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public GateStatus Classify(double value, double sampleMilliseconds, long atMilliseconds)
         {
-            if (double.IsNaN(sampleMilliseconds) || double.IsInfinity(sampleMilliseconds) || atMilliseconds - sampleMilliseconds > _maxAgeMilliseconds) return GateStatus.Stale;
-            if (double.IsNaN(value)) return GateStatus.NaN;
-            if (double.IsInfinity(value) || value < _rangeMin || value > _rangeMax) return GateStatus.OutOfRange;
+            // A NaN or -Inf sample time fails the age test; +Inf passes it and is caught after.
+            if (!(atMilliseconds - sampleMilliseconds <= _maxAgeMilliseconds) || double.IsPositiveInfinity(sampleMilliseconds)) return GateStatus.Stale;
+            if (!(value >= _lowest && value <= _highest)) return double.IsNaN(value) ? GateStatus.NaN : GateStatus.OutOfRange;
             int side = (value > _threshold ? 1 : 0) + (value >= _threshold ? 1 : 0);
             return ByPassing[(_passingSides >> side) & 1];
+        }
+    }
+
+    /// <summary>
+    /// A policy's gates as parts of a combined query: for each gate its values and, through timestamp(), when each sample
+    /// was scraped or recorded (an instant query stamps every value with the evaluation time).
+    /// </summary>
+    internal sealed class GateParts
+    {
+        private readonly GatePolicy _policy;
+        private readonly (int Values, int Times)[] _parts;
+
+        public GateParts(CombinedQuery query, GatePolicy policy)
+        {
+            _policy = policy;
+            _parts = new (int, int)[policy.Gates.Count];
+            for (int g = 0; g < _parts.Length; g++) _parts[g] = Add(query, policy.Gates[g].QueryFor(policy.Realm));
+        }
+
+        /// <summary>Adds one gate's query: the parts of its values and of their sample times.</summary>
+        public static (int Values, int Times) Add(CombinedQuery query, string gateQuery) =>
+            (query.Add(gateQuery), query.Add($"timestamp({gateQuery})"));
+
+        /// <summary>Every gate judged from the answer, in policy order.</summary>
+        public IReadOnlyList<GateResult> Judge(CombinedAnswer answer, DateTimeOffset at, PrometheusConnection connection)
+        {
+            var results = new GateResult[_parts.Length];
+            for (int g = 0; g < results.Length; g++) results[g] = Judge(g, answer, at, connection);
+            return results;
+        }
+
+        /// <summary>Every gate QueryError with the failure of the query they were part of.</summary>
+        public IReadOnlyList<GateResult> Failed(PrometheusException failure, DateTimeOffset at, PrometheusConnection connection) =>
+            _policy.Gates.Select(gate => GateEvaluator.QueryFailed(gate, _policy, gate.QueryFor(_policy.Realm), at, connection, failure)).ToList();
+
+        private GateResult Judge(int g, CombinedAnswer answer, DateTimeOffset at, PrometheusConnection connection)
+        {
+            var gate = _policy.Gates[g];
+            string query = gate.QueryFor(_policy.Realm);
+            if (answer.ResultType != PrometheusResultType.Vector)
+            {
+                return GateEvaluator.NewResult(gate, _policy, query, at, connection, GateStatus.QueryError,
+                    $"The query gives a {answer.ResultType.ToString().ToLowerInvariant()}, not an instant vector; a gate judges one series. Fix the query in the policy.");
+            }
+            var sampleTimes = new Dictionary<LabelSet, long>();
+            foreach (var time in answer[_parts[g].Times])
+            {
+                if (!double.IsNaN(time.Value) && !double.IsInfinity(time.Value)) sampleTimes[time.Labels.WithoutMetricName()] = (long)Math.Round(time.Value * 1000);
+            }
+            var series = answer[_parts[g].Values]
+                .Select(s => new GateSample(s.Labels, s.Value, sampleTimes.TryGetValue(s.Labels.WithoutMetricName(), out var ms) ? ms : (long?)null))
+                .ToList();
+            return GateEvaluator.Judge(gate, _policy, query, series, at, connection);
         }
     }
 

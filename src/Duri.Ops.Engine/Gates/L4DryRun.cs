@@ -64,7 +64,10 @@ namespace Duri.Ops.Engine.Gates
         public override string ToString() => IsGo ? GoText : NoGoText + ": " + string.Join(" ", Reasons);
     }
 
-    /// <summary>The runbook's l4_dryrun_decision.sh: preconditions and gates, all queried concurrently, failing closed.</summary>
+    /// <summary>
+    /// The runbook's l4_dryrun_decision.sh: preconditions and gates, failing closed. Three requests, concurrently: every
+    /// gate and the heartbeat in one query at one instant, the targets, and the runtime information.
+    /// </summary>
     public static class L4DryRun
     {
         public static async Task<L4DryRunDecision> DecideAsync(PrometheusConnection connection, GatePolicy policy, HeartbeatQueryOptions? heartbeat, TimeSpan? timeout, CancellationToken cancellationToken)
@@ -73,20 +76,20 @@ namespace Duri.Ops.Engine.Gates
             var at = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
             var heartbeatOptions = heartbeat ?? new HeartbeatQueryOptions();
             heartbeatOptions.Realm = policy.Realm;
-            var gates = GateEvaluator.EvaluateAsync(connection, policy, at, timeout, cancellationToken);
+            var gatesAndBeat = GatesAndHeartbeatAsync(connection, policy, heartbeatOptions, at, timeout, cancellationToken);
             var targets = CheckTargetsAsync(connection, timeout, cancellationToken);
             var reload = CheckReloadAsync(connection, timeout, cancellationToken);
-            var beat = CheckHeartbeatAsync(connection, heartbeatOptions, timeout, cancellationToken);
-            await Task.WhenAll(gates, targets, reload, beat).ConfigureAwait(false);
+            await Task.WhenAll(gatesAndBeat, targets, reload).ConfigureAwait(false);
 
-            var preconditions = new[] { targets.Result, reload.Result, beat.Result };
+            var (gates, beat) = gatesAndBeat.Result;
+            var preconditions = new[] { targets.Result, reload.Result, beat };
             var reasons = preconditions.Where(p => !p.Passed).Select(p => $"Precondition {p.Name}: {p.Reason}")
-                .Concat(gates.Result.Where(g => !g.Passed).Select(g => $"Gate {g.Name} {g.Status}: {g.Reason}"))
+                .Concat(gates.Where(g => !g.Passed).Select(g => $"Gate {g.Name} {g.Status}: {g.Reason}"))
                 .ToList();
             return new L4DryRunDecision
             {
-                IsGo = reasons.Count == 0 && gates.Result.Count > 0,
-                Gates = gates.Result,
+                IsGo = reasons.Count == 0 && gates.Count > 0,
+                Gates = gates,
                 Preconditions = preconditions,
                 Reasons = reasons,
                 Realm = policy.Realm,
@@ -95,6 +98,31 @@ namespace Duri.Ops.Engine.Gates
                 Elapsed = stopwatch.Elapsed,
                 Prometheus = connection,
             };
+        }
+
+        /// <summary>
+        /// The gates and the heartbeat precondition from one query. When it fails, every gate is QueryError and the heartbeat
+        /// unreadable; when the server refuses it, each gate and the heartbeat are asked alone, so that the refusal names its gate.
+        /// </summary>
+        private static async Task<(IReadOnlyList<GateResult> Gates, PreconditionResult Heartbeat)> GatesAndHeartbeatAsync(
+            PrometheusConnection connection, GatePolicy policy, HeartbeatQueryOptions options, DateTimeOffset at, TimeSpan? timeout, CancellationToken cancellationToken)
+        {
+            var query = new CombinedQuery();
+            var gates = new GateParts(query, policy);
+            var heartbeat = new HeartbeatParts(query, options);
+            try
+            {
+                var answer = await query.QueryAsync(connection, at, timeout, cancellationToken).ConfigureAwait(false);
+                return (gates.Judge(answer, at, connection), HeartbeatPrecondition(heartbeat.Read(answer, at, connection), options));
+            }
+            catch (PrometheusException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                if (!CombinedQuery.IsRefused(e)) return (gates.Failed(e, at, connection), HeartbeatUnreadable(e));
+                var each = GateEvaluator.EvaluateEachAsync(connection, policy, at, timeout, cancellationToken);
+                var beat = CheckHeartbeatAsync(connection, options, timeout, cancellationToken);
+                await Task.WhenAll(each, beat).ConfigureAwait(false);
+                return (each.Result, beat.Result);
+            }
         }
 
         private static async Task<PreconditionResult> CheckTargetsAsync(PrometheusConnection connection, TimeSpan? timeout, CancellationToken cancellationToken)
@@ -137,16 +165,22 @@ namespace Duri.Ops.Engine.Gates
 
         private static async Task<PreconditionResult> CheckHeartbeatAsync(PrometheusConnection connection, HeartbeatQueryOptions options, TimeSpan? timeout, CancellationToken cancellationToken)
         {
-            const string name = PreconditionResult.HeartbeatOk;
-            IReadOnlyList<HeartbeatStatus> statuses;
             try
             {
-                statuses = await HeartbeatReader.ReadAsync(connection, options, timeout, cancellationToken).ConfigureAwait(false);
+                return HeartbeatPrecondition(await HeartbeatReader.ReadAsync(connection, options, timeout, cancellationToken).ConfigureAwait(false), options);
             }
             catch (PrometheusException e) when (!cancellationToken.IsCancellationRequested)
             {
-                return new PreconditionResult(name, false, "The heartbeat could not be read: " + e.Message);
+                return HeartbeatUnreadable(e);
             }
+        }
+
+        private static PreconditionResult HeartbeatUnreadable(PrometheusException failure) =>
+            new PreconditionResult(PreconditionResult.HeartbeatOk, false, "The heartbeat could not be read: " + failure.Message);
+
+        private static PreconditionResult HeartbeatPrecondition(IReadOnlyList<HeartbeatStatus> statuses, HeartbeatQueryOptions options)
+        {
+            const string name = PreconditionResult.HeartbeatOk;
             if (statuses.Count == 0)
                 return new PreconditionResult(name, false, $"No heartbeat series in realm '{options.Realm}'. Start the writer (Write-DuriHeartbeat) and wait for it (Get-DuriHeartbeat -Wait).");
             if (statuses.Count > 1)

@@ -111,7 +111,7 @@ namespace Duri.Ops.Engine.Gates
         {
             var window = Window(policy.Step, since, at ?? DateTimeOffset.UtcNow);
             var queries = policy.Gates
-                .Select(gate => connection.QueryRangeAsync(GateEvaluator.WithSampleTimes(gate.QueryFor(policy.Realm)), window.Start, window.End, policy.Step, timeout, cancellationToken))
+                .Select(gate => connection.QueryRangeAsync(RangeQuery(gate.QueryFor(policy.Realm)), window.Start, window.End, policy.Step, timeout, cancellationToken))
                 .ToList();
             try
             {
@@ -130,17 +130,19 @@ namespace Duri.Ops.Engine.Gates
             return decision;
         }
 
-        /// <summary>A gate's combined range answer split into its values and their sample times.</summary>
+        /// <summary>One gate's values and their sample times in one range query.</summary>
+        private static string RangeQuery(string gateQuery)
+        {
+            var query = new CombinedQuery();
+            GateParts.Add(query, gateQuery);
+            return query.Text;
+        }
+
+        /// <summary>A gate's range answer (<see cref="RangeQuery"/>: its values are part 0, their times part 1) split into the two.</summary>
         internal static GateRangeAnswer Split(PrometheusQueryResult answer)
         {
-            var values = new List<PrometheusRangeSeries>(1);
-            var times = new List<PrometheusRangeSeries>(1);
-            foreach (var series in answer.Matrix)
-            {
-                var labels = GateEvaluator.WithoutPart(series.Labels, out bool isTime);
-                (isTime ? times : values).Add(new PrometheusRangeSeries(labels, series.Samples));
-            }
-            return new GateRangeAnswer(values, times, null);
+            var parts = CombinedQuery.Split(answer.Matrix, 2);
+            return new GateRangeAnswer(parts[0], parts[1], null);
         }
 
         /// <summary>The steps of a window: the end rounded down to a whole step (so repeated evaluations agree), back over <paramref name="since"/>.</summary>

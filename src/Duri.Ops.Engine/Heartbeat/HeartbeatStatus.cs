@@ -68,38 +68,72 @@ namespace Duri.Ops.Engine.Heartbeat
     {
         public static async Task<IReadOnlyList<HeartbeatStatus>> ReadAsync(PrometheusConnection connection, HeartbeatQueryOptions options, TimeSpan? timeout, CancellationToken cancellationToken)
         {
+            var at = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+            var query = new CombinedQuery();
+            var heartbeat = new HeartbeatParts(query, options);
+            var answer = await query.QueryAsync(connection, at, timeout, cancellationToken).ConfigureAwait(false);
+            return heartbeat.Read(answer, at, connection);
+        }
+
+        /// <summary>The labels in which the series differ, with each series' values: what tells the stray apart.</summary>
+        public static string DescribeDifferences(IReadOnlyList<HeartbeatStatus> statuses)
+        {
+            var names = statuses.SelectMany(s => s.Labels.Keys).Distinct(StringComparer.Ordinal)
+                .Where(name => statuses.Select(s => s.Labels.TryGetValue(name, out var v) ? v : "(none)").Distinct(StringComparer.Ordinal).Count() > 1)
+                .OrderBy(n => n, StringComparer.Ordinal).ToList();
+            return string.Join("; ", statuses.Select(s => "{" + string.Join(", ", names.Select(n => n + "=\"" + (s.Labels.TryGetValue(n, out var v) ? v : "") + "\"")) + "}"));
+        }
+    }
+
+    /// <summary>
+    /// The heartbeat's parts of a combined query: the writer's clock, when it was scraped, its changes in the window, the
+    /// beat counter and the recorded Ok, all of one realm at one evaluation time, so that ages and changes describe the same moment.
+    /// </summary>
+    internal sealed class HeartbeatParts
+    {
+        private readonly HeartbeatQueryOptions _options;
+        private readonly int _timestamps;
+        private readonly int _scrapes;
+        private readonly int _changes;
+        private readonly int _sequences;
+        private readonly int _recordedOk;
+
+        public HeartbeatParts(CombinedQuery query, HeartbeatQueryOptions options)
+        {
+            _options = options;
             string realm = "metric_realm=\"" + options.Realm.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("\n", "\\n") + "\"";
             string window = PrometheusDuration.Format(options.Window);
-            var at = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-            // One evaluation time for every query, so that ages and changes describe the same moment.
-            var timestamps = connection.QueryAsync($"{CanonicalRules.TimestampMetric}{{{realm}}}", at, timeout, cancellationToken);
+            _timestamps = query.Add($"{CanonicalRules.TimestampMetric}{{{realm}}}");
             // An instant query stamps samples with the evaluation time; timestamp() gives when they were scraped.
-            var scrapes = connection.QueryAsync($"timestamp({CanonicalRules.TimestampMetric}{{{realm}}})", at, timeout, cancellationToken);
-            var changes = connection.QueryAsync($"changes({CanonicalRules.TimestampMetric}{{{realm}}}[{window}])", at, timeout, cancellationToken);
-            var sequences = connection.QueryAsync($"{HeartbeatWriter.SequenceMetric}{{{realm}}}", at, timeout, cancellationToken);
-            var recordedOk = connection.QueryAsync($"{CanonicalRules.OkMetric}{{{realm}}}", at, timeout, cancellationToken);
-            await Task.WhenAll(timestamps, scrapes, changes, sequences, recordedOk).ConfigureAwait(false);
+            _scrapes = query.Add($"timestamp({CanonicalRules.TimestampMetric}{{{realm}}})");
+            _changes = query.Add($"changes({CanonicalRules.TimestampMetric}{{{realm}}}[{window}])");
+            _sequences = query.Add($"{HeartbeatWriter.SequenceMetric}{{{realm}}}");
+            _recordedOk = query.Add($"{CanonicalRules.OkMetric}{{{realm}}}");
+        }
 
-            var changesBySeries = ByLabels(changes.Result.Vector);
-            var scrapeBySeries = ByLabels(scrapes.Result.Vector);
-            var sequenceBySeries = ByLabels(sequences.Result.Vector);
-            var okBySeries = ByLabels(recordedOk.Result.Vector);
+        /// <summary>One status per heartbeat series of the realm in the answer at <paramref name="at"/>.</summary>
+        public IReadOnlyList<HeartbeatStatus> Read(CombinedAnswer answer, DateTimeOffset at, PrometheusConnection connection)
+        {
+            var changesBySeries = ByLabels(answer[_changes]);
+            var scrapeBySeries = ByLabels(answer[_scrapes]);
+            var sequenceBySeries = ByLabels(answer[_sequences]);
+            var okBySeries = ByLabels(answer[_recordedOk]);
             var statuses = new List<HeartbeatStatus>();
-            foreach (var sample in timestamps.Result.Vector)
+            foreach (var sample in answer[_timestamps])
             {
                 var key = sample.Labels.WithoutMetricName();
                 var scrapeTime = scrapeBySeries.TryGetValue(key, out var scraped) ? FromUnixSeconds(scraped) : sample.Timestamp;
                 var status = new HeartbeatStatus
                 {
                     Labels = key,
-                    Realm = options.Realm,
+                    Realm = _options.Realm,
                     WriterTime = FromUnixSeconds(sample.Value),
                     WriterAge = at - FromUnixSeconds(sample.Value),
                     ScrapeTime = scrapeTime,
                     ScrapeAge = at - scrapeTime,
                     Changes = changesBySeries.TryGetValue(key, out var c) ? c : 0,
-                    Window = options.Window,
-                    Freshness = options.Freshness,
+                    Window = _options.Window,
+                    Freshness = _options.Freshness,
                     Sequence = sequenceBySeries.TryGetValue(key, out var s) ? s : (double?)null,
                     EvaluatedAt = at,
                     Prometheus = connection,
@@ -112,7 +146,7 @@ namespace Duri.Ops.Engine.Heartbeat
                 else
                 {
                     // The same test the canonical rule makes, for servers that do not load it.
-                    status.Ok = status.Changes >= 1 && status.ScrapeAge <= options.Freshness;
+                    status.Ok = status.Changes >= 1 && status.ScrapeAge <= _options.Freshness;
                     status.OkSource = "computed";
                 }
                 statuses.Add(status);
@@ -122,15 +156,6 @@ namespace Duri.Ops.Engine.Heartbeat
                 foreach (var status in statuses) status.Ambiguous = true;
             }
             return statuses;
-        }
-
-        /// <summary>The labels in which the series differ, with each series' values: what tells the stray apart.</summary>
-        public static string DescribeDifferences(IReadOnlyList<HeartbeatStatus> statuses)
-        {
-            var names = statuses.SelectMany(s => s.Labels.Keys).Distinct(StringComparer.Ordinal)
-                .Where(name => statuses.Select(s => s.Labels.TryGetValue(name, out var v) ? v : "(none)").Distinct(StringComparer.Ordinal).Count() > 1)
-                .OrderBy(n => n, StringComparer.Ordinal).ToList();
-            return string.Join("; ", statuses.Select(s => "{" + string.Join(", ", names.Select(n => n + "=\"" + (s.Labels.TryGetValue(n, out var v) ? v : "") + "\"")) + "}"));
         }
 
         private static Dictionary<LabelSet, double> ByLabels(IReadOnlyList<PrometheusVectorSample> samples)

@@ -45,9 +45,12 @@ namespace Duri.Ops.Engine.Prometheus
         public string MetricName => TryGetValue(MetricNameLabel, out var name) ? name : string.Empty;
 
         /// <summary>The labels without <c>__name__</c>.</summary>
-        public LabelSet WithoutMetricName()
+        public LabelSet WithoutMetricName() => Without(MetricNameLabel);
+
+        /// <summary>The labels without <paramref name="name"/>.</summary>
+        internal LabelSet Without(string name)
         {
-            int index = IndexOf(MetricNameLabel);
+            int index = IndexOf(name);
             if (index < 0) return this;
             var rest = new KeyValuePair<string, string>[_pairs.Length - 1];
             Array.Copy(_pairs, 0, rest, 0, index);

@@ -175,8 +175,8 @@ namespace Duri.Ops.Engine.Tests.Gates
                     samples.Add(new PrometheusSample(ms, Value(random, gate, passing, clean)));
                     int roll = clean ? 99 : random.Next(100);
                     if (roll == 0) continue;
-                    double age = roll < 4 ? 6 + random.Next(5) : random.Next(6);
-                    stamps.Add(new PrometheusSample(ms, roll == 1 ? double.NaN : (ms - age * 1000) / 1000.0));
+                    double age = roll < 6 ? 6 + random.Next(5) : random.Next(6);
+                    stamps.Add(new PrometheusSample(ms, roll == 1 ? double.NaN : roll == 2 ? double.PositiveInfinity : (ms - age * 1000) / 1000.0));
                 }
                 if (!clean && random.Next(30) == 0) samples.Insert(0, new PrometheusSample(Start.ToUnixTimeMilliseconds() - 1000, 1));
                 values.Add(new PrometheusRangeSeries(labels, samples.ToArray()));

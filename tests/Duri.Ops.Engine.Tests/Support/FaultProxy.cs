@@ -59,7 +59,8 @@ namespace Duri.Ops.Tests.Support
 
         /// <summary>
         /// When set, only requests whose PromQL (the decoded <c>query</c> form field) it accepts get the fault; the rest
-        /// are forwarded, so one query of several can fail while the others reach the real server.
+        /// are forwarded, so one query of several can fail while the others reach the real server. A test that aims at one
+        /// gate's query (<c>q =&gt; q.Contains(gateQuery)</c>) hits the combined query that holds it.
         /// </summary>
         public Func<string, bool>? FaultsQuery { get; set; }
 
@@ -124,7 +125,8 @@ namespace Duri.Ops.Tests.Support
             }
         }
 
-        private static string QueryOf(string form)
+        /// <summary>The decoded <c>query</c> field of a form body; empty when there is none.</summary>
+        public static string QueryOf(string form)
         {
             foreach (var pair in form.Split('&'))
             {

@@ -34,8 +34,8 @@ namespace Duri.Ops.Benchmarks
             var random = new Random(20261128);
             foreach (var gate in _policy.Gates)
             {
-                var labels = "{\"__name__\":\"" + gate.Query.Substring(0, gate.Query.IndexOf('{')) + "\",\"duri_gate_part\":\"value\",\"instance\":\"127.0.0.1:9100\",\"job\":\"node\",\"metric_realm\":\"bench\"}";
-                var timeLabels = "{\"duri_gate_part\":\"time\",\"instance\":\"127.0.0.1:9100\",\"job\":\"node\",\"metric_realm\":\"bench\"}";
+                var labels = "{\"__name__\":\"" + gate.Query.Substring(0, gate.Query.IndexOf('{')) + "\",\"duri_part\":\"0\",\"instance\":\"127.0.0.1:9100\",\"job\":\"node\",\"metric_realm\":\"bench\"}";
+                var timeLabels = "{\"duri_part\":\"1\",\"instance\":\"127.0.0.1:9100\",\"job\":\"node\",\"metric_realm\":\"bench\"}";
                 var values = new StringBuilder();
                 var times = new StringBuilder();
                 for (int i = 0; i < Steps; i++)
