@@ -285,7 +285,7 @@ namespace Duri.Ops.Engine.Gates
             if (answer.ResultType != PrometheusResultType.Vector)
             {
                 return GateEvaluator.NewResult(gate, _policy, query, at, connection, GateStatus.QueryError,
-                    $"The query gives a {answer.ResultType.ToString().ToLowerInvariant()}, not an instant vector; a gate judges one series. Fix the query in the policy.");
+                    $"The server answered the gates' combined query with a {answer.ResultType.ToString().ToLowerInvariant()}, not an instant vector, though every part of it is one: something between Duri.Ops and Prometheus (a proxy, or a server that is not compatible with Prometheus) changed the answer. The gate cannot pass without one.");
             }
             var sampleTimes = new Dictionary<LabelSet, long>();
             foreach (var time in answer[_parts[g].Times])

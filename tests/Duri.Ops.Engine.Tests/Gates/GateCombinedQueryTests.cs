@@ -129,6 +129,25 @@ namespace Duri.Ops.Engine.Tests.Gates
         }
 
         [Fact]
+        public async Task ACombinedAnswerThatIsNotAVectorFailsEveryGateWithoutBlamingThePolicy()
+        {
+            await WaitForGo();
+            _proxy.FaultsQuery = q => q.Contains("duri_canary_unique_ratio");
+            _proxy.Fault = Fault.Status;
+            _proxy.Status = 200;
+            _proxy.ContentType = "application/json";
+            _proxy.Body = "{\"status\":\"success\",\"data\":{\"resultType\":\"scalar\",\"result\":[1700000000,\"1\"]}}";
+            var gates = await GateEvaluator.EvaluateAsync(_viaProxy, GateTextfile.DefaultPolicy(Realm), null, null, CancellationToken.None);
+
+            Assert.All(gates, g =>
+            {
+                Assert.Equal(GateStatus.QueryError, g.Status);
+                Assert.Contains("changed the answer", g.Reason);
+                Assert.DoesNotContain("Fix the query in the policy", g.Reason);
+            });
+        }
+
+        [Fact]
         public async Task AFailedCombinedQueryFailsEveryGateAndTheHeartbeat()
         {
             await WaitForGo();
