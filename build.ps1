@@ -9,7 +9,8 @@
             "tests: N passed, N failed, N skipped"; exits non-zero on any failure or when nothing ran.
     Demo    builds and runs the runbook end to end against a local sandbox.
     Bench   runs the module import cost, the BenchmarkDotNet benchmarks in tests/benchmarks, the safe
-            reload timing and the heartbeat memory check.
+            reload timing, the heartbeat memory check and the day's trend summary against its parse
+            without garbage collection.
     Package builds the versioned module folder out/package/Duri.Ops/<version> and its .nupkg.
     Clean   removes everything the other tasks produced.
     Missing prerequisites are installed: the NuGet restores, Pester 5.7.1 (from NuGet), and on a
