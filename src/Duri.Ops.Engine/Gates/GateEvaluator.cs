@@ -145,7 +145,7 @@ namespace Duri.Ops.Engine.Gates
             return first!;
         }
 
-        /// <summary>The status of one series' value, as <see cref="GateJudge.Classify"/> gives it; null when the sample time is unknown.</summary>
+        /// <summary>The status of one series' value, as <see cref="GateJudge.Classify"/> gives it; a sample time of null (unknown) is Stale.</summary>
         internal static GateStatus Classify(GateDefinition gate, double value, long? sampleMilliseconds, long atMilliseconds) =>
             new GateJudge(gate).Classify(value, sampleMilliseconds ?? double.NaN, atMilliseconds);
 

@@ -119,7 +119,7 @@ namespace Duri.Ops.Engine.Trends
         /// </summary>
         public static double TheilSen(double[] x, double[] y, int n, out bool exact)
         {
-            long pairs = (long)n * (n - 1) / 2 - TiedPairs(x, n);
+            long pairs = (long)n * (n - 1) / 2 - TieSums.Of(x, n).Pairs;
             exact = pairs <= ExactTheilSenPairLimit;
             if (pairs <= 0) return double.NaN;
             var slopes = ArrayPool<double>.Shared.Rent(exact ? (int)pairs : SampledTheilSenPairs);
@@ -185,21 +185,6 @@ namespace Duri.Ops.Engine.Trends
                 p = Math.Min(1, 2 * Normal.UpperTail(Math.Abs(z)));
             }
             return new MannKendallResult(s, s / (double)totalPairs, variance, z, p);
-        }
-
-        /// <summary>Pairs of points at the same time, in x sorted ascending.</summary>
-        private static long TiedPairs(double[] x, int n)
-        {
-            long tied = 0;
-            for (int start = 0; start < n;)
-            {
-                int end = start + 1;
-                while (end < n && x[end] == x[start]) end++;
-                long t = end - start;
-                tied += t * (t - 1) / 2;
-                start = end;
-            }
-            return tied;
         }
 
         /// <summary>
