@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
@@ -279,6 +280,28 @@ namespace Duri.Ops.Engine.Tests
             using var basic = new PrometheusClient(new PrometheusConnectionSettings(new Uri($"http://ops:p%40ss@{proxy.Uri.Authority}/prometheus")));
             Assert.Equal(2, (await basic.QueryAsync("up")).Vector.Count);
             Assert.Equal("Basic " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("ops:p@ss")), proxy.LastRequest["authorization"]);
+        }
+
+        [Fact]
+        public async Task AsksForGzipOnlyWhereAnswersGrowAndReadsTheCompressedAnswer()
+        {
+            using var proxy = new FaultProxy(_sandbox.PrometheusUri);
+            using var client = new PrometheusClient(new PrometheusConnectionSettings(proxy.Uri));
+            Dictionary<string, string> Sent() { lock (proxy.Requests) return proxy.Requests.Last(); }
+
+            Assert.Equal(2, (await client.QueryAsync("up")).Vector.Count);
+            Assert.False(Sent().ContainsKey("accept-encoding"));
+            Assert.Equal(string.Empty, Sent()["@response-encoding"]);
+            Assert.True((await client.GetRuntimeInfoAsync()).ReloadConfigSuccess);
+            Assert.False(Sent().ContainsKey("accept-encoding"));
+
+            var end = DateTimeOffset.UtcNow;
+            var range = await client.QueryRangeAsync("up", end.AddSeconds(-30), end, TimeSpan.FromSeconds(5));
+            Assert.Equal(2, range.Matrix.Count);
+            Assert.Equal("gzip", Sent()["accept-encoding"]);
+            Assert.Equal("gzip", Sent()["@response-encoding"]);
+            Assert.Equal(2, (await client.GetTargetsAsync()).Count);
+            Assert.Equal("gzip", Sent()["@response-encoding"]);
         }
 
         [Fact]

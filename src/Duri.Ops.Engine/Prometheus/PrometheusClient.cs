@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
+using System.IO.Compression;
 using System.Linq;
 using System.Net;
 using System.Net.Http;
@@ -91,7 +92,7 @@ namespace Duri.Ops.Engine.Prometheus
                 Pair("end", PrometheusValue.FormatTime(end)),
                 Pair("step", PrometheusValue.FormatDurationSeconds(step)),
             };
-            var response = await CallApiAsync(HttpMethod.Post, "api/v1/query_range", form, ApiResponseParser.ReadQueryData, cancellationToken).ConfigureAwait(false);
+            var response = await CallApiAsync(HttpMethod.Post, "api/v1/query_range", form, ApiResponseParser.ReadQueryData, cancellationToken, AnswerSize.Large).ConfigureAwait(false);
             response.Data!.Warnings = response.Warnings;
             return response.Data;
         }
@@ -101,7 +102,7 @@ namespace Duri.Ops.Engine.Prometheus
             var form = match.Select(m => Pair("match[]", m)).ToList();
             if (form.Count == 0) throw new ArgumentException("At least one series selector is needed.", nameof(match));
             AddRange(form, start, end);
-            var response = await CallApiAsync(HttpMethod.Post, "api/v1/series", form, ApiResponseParser.ReadLabelSetArray, cancellationToken).ConfigureAwait(false);
+            var response = await CallApiAsync(HttpMethod.Post, "api/v1/series", form, ApiResponseParser.ReadLabelSetArray, cancellationToken, AnswerSize.Large).ConfigureAwait(false);
             return response.Data!;
         }
 
@@ -112,27 +113,27 @@ namespace Duri.Ops.Engine.Prometheus
             if (match != null) query.AddRange(match.Select(m => Pair("match[]", m)));
             AddRange(query, start, end);
             var path = "api/v1/label/" + Uri.EscapeDataString(label) + "/values" + ToQueryString(query);
-            var response = await CallApiAsync(HttpMethod.Get, path, null, ApiResponseParser.ReadStrings, cancellationToken).ConfigureAwait(false);
+            var response = await CallApiAsync(HttpMethod.Get, path, null, ApiResponseParser.ReadStrings, cancellationToken, AnswerSize.Large).ConfigureAwait(false);
             return response.Data!;
         }
 
         /// <summary>The active scrape targets.</summary>
         public async Task<IReadOnlyList<PrometheusTarget>> GetTargetsAsync(CancellationToken cancellationToken = default)
         {
-            var response = await CallApiAsync(HttpMethod.Get, "api/v1/targets?state=active", null, ApiResponseParser.ReadActiveTargets, cancellationToken).ConfigureAwait(false);
+            var response = await CallApiAsync(HttpMethod.Get, "api/v1/targets?state=active", null, ApiResponseParser.ReadActiveTargets, cancellationToken, AnswerSize.Large).ConfigureAwait(false);
             return response.Data!;
         }
 
         public async Task<IReadOnlyList<PrometheusRuleGroup>> GetRulesAsync(CancellationToken cancellationToken = default)
         {
-            var response = await CallApiAsync(HttpMethod.Get, "api/v1/rules", null, ApiResponseParser.ReadRuleGroups, cancellationToken).ConfigureAwait(false);
+            var response = await CallApiAsync(HttpMethod.Get, "api/v1/rules", null, ApiResponseParser.ReadRuleGroups, cancellationToken, AnswerSize.Large).ConfigureAwait(false);
             return response.Data!;
         }
 
         /// <summary>The configuration the server runs, as YAML (secrets already masked by the server).</summary>
         public async Task<string> GetConfigAsync(CancellationToken cancellationToken = default)
         {
-            var response = await CallApiAsync(HttpMethod.Get, "api/v1/status/config", null, ApiResponseParser.ReadConfigYaml, cancellationToken).ConfigureAwait(false);
+            var response = await CallApiAsync(HttpMethod.Get, "api/v1/status/config", null, ApiResponseParser.ReadConfigYaml, cancellationToken, AnswerSize.Large).ConfigureAwait(false);
             return response.Data!;
         }
 
@@ -169,7 +170,7 @@ namespace Duri.Ops.Engine.Prometheus
         /// <summary>Reads a <c>/metrics</c> page in the text exposition format; by default the server's own.</summary>
         public async Task<IReadOnlyList<MetricFamily>> ReadMetricsAsync(Uri? metricsUri = null, CancellationToken cancellationToken = default)
         {
-            var raw = await SendAsync(HttpMethod.Get, metricsUri?.ToString() ?? "metrics", null, cancellationToken, "text/plain;version=0.0.4;q=1, */*;q=0.1").ConfigureAwait(false);
+            var raw = await SendAsync(HttpMethod.Get, metricsUri?.ToString() ?? "metrics", null, cancellationToken, "text/plain;version=0.0.4;q=1, */*;q=0.1", AnswerSize.Large).ConfigureAwait(false);
             if (raw.StatusCode == HttpStatusCode.Unauthorized || raw.StatusCode == HttpStatusCode.Forbidden) throw UnauthorizedError(raw);
             if (raw.StatusCode != HttpStatusCode.OK) throw HttpError(raw, "could not serve its metrics");
             if (raw.ContentType.IndexOf("html", StringComparison.OrdinalIgnoreCase) >= 0 || raw.ContentType.IndexOf("json", StringComparison.OrdinalIgnoreCase) >= 0)
@@ -193,9 +194,9 @@ namespace Duri.Ops.Engine.Prometheus
             throw HttpError(raw, "answered the probe with an error");
         }
 
-        private async Task<ApiResponse<T>> CallApiAsync<T>(HttpMethod method, string path, List<KeyValuePair<string, string>>? form, ApiResponseParser.DataReader<T> readData, CancellationToken cancellationToken)
+        private async Task<ApiResponse<T>> CallApiAsync<T>(HttpMethod method, string path, List<KeyValuePair<string, string>>? form, ApiResponseParser.DataReader<T> readData, CancellationToken cancellationToken, AnswerSize size = AnswerSize.Small)
         {
-            var raw = await SendAsync(method, path, form, cancellationToken).ConfigureAwait(false);
+            var raw = await SendAsync(method, path, form, cancellationToken, size: size).ConfigureAwait(false);
             if (raw.StatusCode == HttpStatusCode.Unauthorized || raw.StatusCode == HttpStatusCode.Forbidden) throw UnauthorizedError(raw);
             if (!StartsLikeJsonObject(raw)) throw InvalidResponse(raw, "which is not the Prometheus HTTP API");
             ApiResponse<T> parsed;
@@ -235,12 +236,24 @@ namespace Duri.Ops.Engine.Prometheus
             public int Length;
         }
 
-        private async Task<RawResponse> SendAsync(HttpMethod method, string path, List<KeyValuePair<string, string>>? form, CancellationToken cancellationToken, string accept = "application/json")
+        /// <summary>
+        /// Whether an answer is worth compressing. Compressing costs the server a fixed price per answer (about 1 ms for
+        /// Prometheus, which sets up a new gzip writer each time), more than a small answer takes to send, so gzip is asked
+        /// for only where answers grow with history or with the fleet.
+        /// </summary>
+        private enum AnswerSize
+        {
+            Small,
+            Large,
+        }
+
+        private async Task<RawResponse> SendAsync(HttpMethod method, string path, List<KeyValuePair<string, string>>? form, CancellationToken cancellationToken, string accept = "application/json", AnswerSize size = AnswerSize.Small)
         {
             var uri = new Uri(_baseUri, path);
             var trace = CurrentTrace.Value;
             using var request = new HttpRequestMessage(method, uri);
             request.Headers.TryAddWithoutValidation("Accept", accept);
+            if (size == AnswerSize.Large) request.Headers.TryAddWithoutValidation("Accept-Encoding", "gzip");
             foreach (var header in _settings.Headers) request.Headers.TryAddWithoutValidation(header.Key, header.Value);
             request.Headers.Authorization = CreateAuthorization();
             if (form != null) request.Content = new FormUrlEncodedContent(form);
@@ -253,7 +266,7 @@ namespace Duri.Ops.Engine.Prometheus
             {
                 using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeoutSource.Token).ConfigureAwait(false);
                 var body = new MemoryStream();
-                using (var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false))
+                using (var stream = Decoded(response.Content, await response.Content.ReadAsStreamAsync().ConfigureAwait(false)))
                 using (timeoutSource.Token.Register(() => stream.Dispose()))
                 {
                     await stream.CopyToAsync(body, 81920, timeoutSource.Token).ConfigureAwait(false);
@@ -292,6 +305,11 @@ namespace Duri.Ops.Engine.Prometheus
                 throw;
             }
         }
+
+        private static Stream Decoded(HttpContent content, Stream stream) =>
+            content.Headers.ContentEncoding.Any(e => string.Equals(e, "gzip", StringComparison.OrdinalIgnoreCase))
+                ? new GZipStream(stream, CompressionMode.Decompress)
+                : stream;
 
         private AuthenticationHeaderValue? CreateAuthorization()
         {
@@ -411,7 +429,7 @@ namespace Duri.Ops.Engine.Prometheus
 
         private static HttpClient CreateHttpClient(PrometheusConnectionSettings settings)
         {
-            var handler = new HttpClientHandler { AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate };
+            var handler = new HttpClientHandler { AutomaticDecompression = DecompressionMethods.None };
             if (settings.SkipCertificateCheck) handler.ServerCertificateCustomValidationCallback = (_, _, _, _) => true;
             var http = new HttpClient(handler, disposeHandler: true) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
             http.DefaultRequestHeaders.UserAgent.ParseAdd("Duri.Ops/" + typeof(PrometheusClient).Assembly.GetName().Version);

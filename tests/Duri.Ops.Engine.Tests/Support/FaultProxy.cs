@@ -29,7 +29,8 @@ namespace Duri.Ops.Tests.Support
 
     /// <summary>
     /// A loopback HTTP proxy in front of a real server that injects the faults a real Prometheus cannot be made
-    /// to produce on demand, and records the request headers it saw.
+    /// to produce on demand, and records the request headers it saw. It passes the content coding through both ways and
+    /// records the one the server answered with as <c>@response-encoding</c>.
     /// </summary>
     public sealed class FaultProxy : IDisposable
     {
@@ -150,9 +151,12 @@ namespace Duri.Ops.Tests.Support
                 request.Content = new ByteArrayContent(body);
                 if (headers.TryGetValue("content-type", out var contentType)) request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
             }
+            if (headers.TryGetValue("accept-encoding", out var acceptEncoding)) request.Headers.TryAddWithoutValidation("Accept-Encoding", acceptEncoding);
             using var response = await _http.SendAsync(request);
             var bytes = await response.Content.ReadAsByteArrayAsync();
-            await WriteAsync(stream, (int)response.StatusCode, response.Content.Headers.ContentType?.ToString() ?? "text/plain", bytes);
+            var encoding = string.Join(", ", response.Content.Headers.ContentEncoding);
+            lock (Requests) headers["@response-encoding"] = encoding;
+            await WriteAsync(stream, (int)response.StatusCode, response.Content.Headers.ContentType?.ToString() ?? "text/plain", bytes, encoding);
         }
 
         private static async Task<(string method, string target, Dictionary<string, string> headers, byte[] body)> ReadRequestAsync(NetworkStream stream)
@@ -194,9 +198,10 @@ namespace Duri.Ops.Tests.Support
         private static Task WriteAsync(NetworkStream stream, int status, string contentType, string body) =>
             WriteAsync(stream, status, contentType, Encoding.UTF8.GetBytes(body));
 
-        private static async Task WriteAsync(NetworkStream stream, int status, string contentType, byte[] body)
+        private static async Task WriteAsync(NetworkStream stream, int status, string contentType, byte[] body, string contentEncoding = "")
         {
-            var head = $"HTTP/1.1 {status} {ReasonPhrase(status)}\r\nContent-Type: {contentType}\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n";
+            var coding = contentEncoding.Length > 0 ? $"Content-Encoding: {contentEncoding}\r\n" : string.Empty;
+            var head = $"HTTP/1.1 {status} {ReasonPhrase(status)}\r\nContent-Type: {contentType}\r\n{coding}Content-Length: {body.Length}\r\nConnection: close\r\n\r\n";
             var headBytes = Encoding.ASCII.GetBytes(head);
             await stream.WriteAsync(headBytes, 0, headBytes.Length);
             await stream.WriteAsync(body, 0, body.Length);
