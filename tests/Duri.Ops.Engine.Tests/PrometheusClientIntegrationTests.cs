@@ -305,6 +305,23 @@ namespace Duri.Ops.Engine.Tests
         }
 
         [Fact]
+        public async Task AGzipBodyThatDoesNotDecompressIsAnInvalidResponse()
+        {
+            using var proxy = new FaultProxy(_sandbox.PrometheusUri)
+            {
+                Fault = Fault.Status,
+                Status = 200,
+                ContentType = "application/json",
+                ContentEncoding = "gzip",
+                Body = "{\"status\":\"success\",\"data\":[]}",
+            };
+            using var client = new PrometheusClient(new PrometheusConnectionSettings(proxy.Uri));
+            var e = await Assert.ThrowsAsync<PrometheusException>(() => client.GetTargetsAsync());
+            Assert.Equal(PrometheusErrorKind.InvalidResponse, e.Kind);
+            Assert.Contains("gzip body that does not decompress", e.Message);
+        }
+
+        [Fact]
         public async Task TraceMasksTheAuthorizationHeader()
         {
             var token = new SecureString();

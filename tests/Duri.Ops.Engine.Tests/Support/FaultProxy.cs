@@ -58,6 +58,9 @@ namespace Duri.Ops.Tests.Support
 
         public string ContentType { get; set; } = "text/plain";
 
+        /// <summary>The Content-Encoding of a <see cref="Fault.Status"/> answer; none when empty.</summary>
+        public string ContentEncoding { get; set; } = string.Empty;
+
         /// <summary>
         /// When set, only requests whose PromQL (the decoded <c>query</c> form field) it accepts get the fault; the rest
         /// are forwarded, so one query of several can fail while the others reach the real server. A test that aims at one
@@ -111,7 +114,7 @@ namespace Duri.Ops.Tests.Support
                             await Task.Delay(Timeout.Infinite, _stop.Token).ContinueWith(_ => { });
                             break;
                         case Fault.Status:
-                            await WriteAsync(stream, Status, ContentType, Body);
+                            await WriteAsync(stream, Status, ContentType, Encoding.UTF8.GetBytes(Body), ContentEncoding);
                             break;
                         case Fault.Drop:
                             client.Client.LingerState = new LingerOption(true, 0);
