@@ -162,6 +162,8 @@ namespace Duri.Ops.Engine.Gates
                 case GateStatus.Stale:
                     if (!sample.SampleMilliseconds.HasValue) return "The sample's time could not be read, so its freshness is unknown.";
                     var time = DateTimeOffset.FromUnixTimeMilliseconds(sample.SampleMilliseconds.Value);
+                    if (time > at)
+                        return $"The sample's time ({Clock(time)}) is after the instant asked ({Clock(at)}), which Prometheus never answers: something between Duri.Ops and Prometheus (a cache or proxy) gave an answer for another instant.";
                     return $"The newest sample is {PrometheusValue.FormatAge(at - time)} old ({Clock(time)}); the gate accepts at most {PrometheusDuration.Format(gate.MaxAge)}. Check that its source is still scraped or its rule still evaluated.";
                 case GateStatus.NaN:
                     return "The value is NaN, which says neither pass nor fail. Check the source's inputs (a 0/0 ratio, a missing counter).";
@@ -238,8 +240,10 @@ namespace Duri.Ops.Engine.Gates
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public GateStatus Classify(double value, double sampleMilliseconds, long atMilliseconds)
         {
-            // A NaN or -Inf sample time fails the age test; +Inf passes it and is caught after.
-            if (!(atMilliseconds - sampleMilliseconds <= _maxAgeMilliseconds) || double.IsPositiveInfinity(sampleMilliseconds)) return GateStatus.Stale;
+            // A sample time that is NaN or ±Inf fails this test, and so does one after the instant asked: Prometheus never
+            // answers with a sample from after it, so that answer is not for the instant.
+            double age = atMilliseconds - sampleMilliseconds;
+            if (!(age <= _maxAgeMilliseconds && age >= 0)) return GateStatus.Stale;
             if (!(value >= _lowest && value <= _highest)) return double.IsNaN(value) ? GateStatus.NaN : GateStatus.OutOfRange;
             int side = (value > _threshold ? 1 : 0) + (value >= _threshold ? 1 : 0);
             return ByPassing[(_passingSides >> side) & 1];
@@ -252,6 +256,9 @@ namespace Duri.Ops.Engine.Gates
     /// </summary>
     internal sealed class GateParts
     {
+        /// <summary>The last second DateTimeOffset can hold (9999-12-31 23:59:59Z).</summary>
+        private static readonly double LatestUnixSeconds = DateTimeOffset.MaxValue.ToUnixTimeSeconds();
+
         private readonly GatePolicy _policy;
         private readonly (int Values, int Times)[] _parts;
 
@@ -290,7 +297,8 @@ namespace Duri.Ops.Engine.Gates
             var sampleTimes = new Dictionary<LabelSet, long>();
             foreach (var time in answer[_parts[g].Times])
             {
-                if (!double.IsNaN(time.Value) && !double.IsInfinity(time.Value)) sampleTimes[time.Labels.WithoutMetricName()] = (long)Math.Round(time.Value * 1000);
+                // NaN, ±Inf and times no calendar holds stay unknown, which is Stale.
+                if (Math.Abs(time.Value) <= LatestUnixSeconds) sampleTimes[time.Labels.WithoutMetricName()] = (long)Math.Round(time.Value * 1000);
             }
             var series = answer[_parts[g].Values]
                 .Select(s => new GateSample(s.Labels, s.Value, sampleTimes.TryGetValue(s.Labels.WithoutMetricName(), out var ms) ? ms : (long?)null))

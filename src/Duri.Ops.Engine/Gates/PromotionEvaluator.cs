@@ -141,6 +141,8 @@ namespace Duri.Ops.Engine.Gates
         /// <summary>A gate's range answer (<see cref="RangeQuery"/>: its values are part 0, their times part 1) split into the two.</summary>
         internal static GateRangeAnswer Split(PrometheusQueryResult answer)
         {
+            var unusable = CombinedQuery.Unusable(answer);
+            if (unusable != null) return new GateRangeAnswer(null, null, unusable + ".");
             var parts = CombinedQuery.Split(answer.Matrix, 2);
             return new GateRangeAnswer(parts[0], parts[1], null);
         }
@@ -534,8 +536,7 @@ namespace Duri.Ops.Engine.Gates
 
         private static PrometheusRangeSeries? TimesOf(LabelSet labels, IReadOnlyList<PrometheusRangeSeries> times)
         {
-            // timestamp() drops the metric name; one series is the usual case and needs no comparison.
-            if (times.Count == 1) return times[0];
+            // timestamp() drops the metric name. Even a single times series must match: another series' times are not these.
             var key = labels.WithoutMetricName();
             foreach (var series in times)
             {

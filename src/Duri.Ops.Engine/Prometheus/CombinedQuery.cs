@@ -48,6 +48,9 @@ namespace Duri.Ops.Engine.Prometheus
         public async Task<CombinedAnswer> QueryAsync(PrometheusConnection connection, DateTimeOffset at, TimeSpan? timeout, CancellationToken cancellationToken)
         {
             var result = await connection.QueryAsync(Text, at, timeout, cancellationToken).ConfigureAwait(false);
+            var unusable = Unusable(result);
+            if (unusable != null)
+                throw new PrometheusException(PrometheusErrorKind.QueryFailed, new Uri(connection.Client.BaseUri, "api/v1/query"), unusable + ".") { Warnings = result.Warnings };
             var parts = new List<PrometheusVectorSample>[_parts.Count];
             for (int part = 0; part < parts.Length; part++) parts[part] = new List<PrometheusVectorSample>(1);
             foreach (var sample in result.Vector)
@@ -56,6 +59,19 @@ namespace Duri.Ops.Engine.Prometheus
                 if (part >= 0) parts[part].Add(new PrometheusVectorSample(labels, sample.Sample));
             }
             return new CombinedAnswer(result.ResultType, parts);
+        }
+
+        /// <summary>
+        /// Why an answer cannot decide anything, or null. The server's warnings say that it may be incomplete (a partial
+        /// response from Thanos, say); native histograms are left out by the parser, so a second series could hide among them.
+        /// </summary>
+        public static string? Unusable(PrometheusQueryResult result)
+        {
+            if (result.Warnings.Count > 0)
+                return "The server warned that its answer may be incomplete (" + string.Join("; ", result.Warnings) + "), and nothing can pass on part of the data";
+            if (result.SkippedHistogramSeries > 0)
+                return $"The answer held {result.SkippedHistogramSeries} native histogram series, which cannot be judged against a threshold; gate on a float series";
+            return null;
         }
 
         /// <summary>A range answer's series by part, each without the part label; series of no part are left out.</summary>

@@ -61,6 +61,33 @@ namespace Duri.Ops.Engine.Tests.Gates
             Assert.Contains("bad.yml:3:1: Unknown key 'colour'", e.Message);
         }
 
+        [Theory]
+        [InlineData("max(duri_lyapunov_v{metric_realm=\"$realm\"})", "must be a plain selector")]
+        [InlineData("duri_lyapunov_v{metric_realm=\"$realm\"} * 1", "must be a plain selector")]
+        [InlineData("duri_lyapunov_v{metric_realm=\"$realm\"} offset 5m", "must be a plain selector")]
+        [InlineData("duri_lyapunov_v{metric_realm=\"review\"}", "must select metric_realm=\"$realm\"")]
+        [InlineData("duri_lyapunov_v{metric_realm=~\".+\"}", "must select metric_realm=\"$realm\"")]
+        [InlineData("duri_lyapunov_v{instance=\"$realm\"} # metric_realm", "must select metric_realm=\"$realm\"")]
+        public void AGateWhoseSampleTimeOrRealmCannotBeTrustedIsRefused(string query, string problem)
+        {
+            string text = "realm: review\ngates:\n  - { name: lyapunov, query: '" + query + "', operator: '<=', threshold: 0.1, max_age: 75s }\n";
+            var e = Assert.Throws<GatePolicyException>(() => GatePolicyReader.Read(text, "gates.yml"));
+            var only = Assert.Single(e.Problems);
+            Assert.Equal(3, only.Line);
+            Assert.Contains(problem, only.Message);
+        }
+
+        [Theory]
+        [InlineData("duri_lyapunov_v{metric_realm=\"$realm\"}")]
+        [InlineData("(duri_lyapunov_v{metric_realm=\"$realm\", instance!=\"old\"})")]
+        [InlineData("{__name__=\"duri_lyapunov_v\", metric_realm=\"$realm\"}")]
+        public void APlainSelectorOfThePolicysRealmIsAccepted(string query)
+        {
+            string text = "realm: review\ngates:\n  - { name: lyapunov, query: '" + query + "', operator: '<=', threshold: 0.1, max_age: 75s }\n";
+            var policy = GatePolicyReader.Read(text, "gates.yml").WithRealm("staging");
+            Assert.Contains("metric_realm=\"staging\"", policy.Gates[0].QueryFor(policy.Realm));
+        }
+
         [Fact]
         public void YamlThatDoesNotParseIsOneProblemAtItsPosition()
         {

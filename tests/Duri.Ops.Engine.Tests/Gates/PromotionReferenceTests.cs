@@ -11,7 +11,7 @@ namespace Duri.Ops.Engine.Tests.Gates
     /// <summary>
     /// The promotion evaluation, written for speed, against a plain reading of its rules (step by step, sample by sample) on
     /// seeded random answers with what real ones can hold: gaps, off-step samples, several series, stale, NaN, ±Inf and
-    /// out-of-range values, sample times that are missing or do not line up, failed queries.
+    /// out-of-range values, sample times that are missing, do not line up or lie after the step, failed queries.
     /// </summary>
     public sealed class PromotionReferenceTests
     {
@@ -133,7 +133,7 @@ namespace Duri.Ops.Engine.Tests.Gates
         /// <summary>When the k-th value of a series was sampled: its timestamp() at the same step, when there is one.</summary>
         private static long? SampleTime(PrometheusRangeSeries series, int k, IReadOnlyList<PrometheusRangeSeries> times)
         {
-            var mine = times.Count == 1 ? times[0] : times.FirstOrDefault(t => t.Labels.Equals(series.Labels.WithoutMetricName()));
+            var mine = times.FirstOrDefault(t => t.Labels.Equals(series.Labels.WithoutMetricName()));
             var stamp = mine?.Samples.LastOrDefault(s => s.UnixTimeMilliseconds == series.Samples[k].UnixTimeMilliseconds);
             if (stamp == null || double.IsNaN(stamp.Value.Value) || double.IsInfinity(stamp.Value.Value)) return null;
             return (long)Math.Round(stamp.Value.Value * 1000);
@@ -141,7 +141,7 @@ namespace Duri.Ops.Engine.Tests.Gates
 
         private static GateStatus Judge(GateDefinition gate, double value, long? sampleMs, long at)
         {
-            if (!sampleMs.HasValue || at - sampleMs.Value > (long)gate.MaxAge.TotalMilliseconds) return GateStatus.Stale;
+            if (!sampleMs.HasValue || at - sampleMs.Value > (long)gate.MaxAge.TotalMilliseconds || sampleMs.Value > at) return GateStatus.Stale;
             if (double.IsNaN(value)) return GateStatus.NaN;
             if (double.IsInfinity(value) || value < gate.RangeMin || value > gate.RangeMax) return GateStatus.OutOfRange;
             return gate.Holds(value) ? GateStatus.Pass : GateStatus.Violated;
@@ -175,7 +175,7 @@ namespace Duri.Ops.Engine.Tests.Gates
                     samples.Add(new PrometheusSample(ms, Value(random, gate, passing, clean)));
                     int roll = clean ? 99 : random.Next(100);
                     if (roll == 0) continue;
-                    double age = roll < 6 ? 6 + random.Next(5) : random.Next(6);
+                    double age = roll < 6 ? 6 + random.Next(5) : roll < 8 ? -1 - random.Next(3) : random.Next(6);
                     stamps.Add(new PrometheusSample(ms, roll == 1 ? double.NaN : roll == 2 ? double.PositiveInfinity : (ms - age * 1000) / 1000.0));
                 }
                 if (!clean && random.Next(30) == 0) samples.Insert(0, new PrometheusSample(Start.ToUnixTimeMilliseconds() - 1000, 1));
