@@ -110,6 +110,14 @@ namespace Duri.Ops.Engine.Tests
         }
 
         [Fact]
+        public void ALabelNameThatAppearsTwiceIsMalformedJsonNamingTheLabel()
+        {
+            const string json = @"{""status"":""success"",""data"":{""resultType"":""vector"",""result"":[{""metric"":{""job"":""a"",""job"":""b""},""value"":[1,""1""]}]}}";
+            var e = Assert.Throws<JsonScanException>(() => Parse(json, ApiResponseParser.ReadQueryData));
+            Assert.Equal("Label 'job' appears twice in one label set at byte 70.", e.Message);
+        }
+
+        [Fact]
         public void NeverCrashesOnMutatedAnswers()
         {
             const string valid = @"{""status"":""success"",""data"":{""resultType"":""matrix"",""result"":[{""metric"":{""__name__"":""x"",""job"":""a\""b""},""values"":[[1700000000.1,""0.5""],[1700000001,""NaN""]]}]},""warnings"":[""w""]}";

@@ -74,8 +74,17 @@ namespace Duri.Ops.Engine.Gates
     {
         public const string WindowPlaceholder = "$window";
 
-        /// <summary>The GREEN signal's error ratio: the share of time duri_green was not 1, clamped into [0, 1].</summary>
-        public const string GreenErrorRatioQuery = "1 - clamp(avg_over_time(duri_green{metric_realm=\"$realm\"}[$window]), 0, 1)";
+        private const string GreenOverWindow = "duri_green{metric_realm=\"$realm\"}[$window]";
+
+        /// <summary>The series of duri_green that had a value above 1 or below 0 in the window (NaN is neither).</summary>
+        private const string GreenOutOfRange = "(max_over_time(" + GreenOverWindow + ") > 1 or min_over_time(" + GreenOverWindow + ") < 0)";
+
+        /// <summary>
+        /// The GREEN signal's error ratio: the share of time duri_green was not 1. NaN, one series, when any series had a
+        /// value outside [0, 1] in the window, which the average would hide (0 and 2 average to 1); on() so that another
+        /// series in range cannot stand in for it. NaN samples make the average NaN by themselves.
+        /// </summary>
+        public const string GreenErrorRatioQuery = "1 - avg_over_time(" + GreenOverWindow + ") unless on() " + GreenOutOfRange + " or NaN * count" + GreenOutOfRange;
 
         public static readonly TimeSpan[] Windows =
         {
@@ -100,7 +109,8 @@ namespace Duri.Ops.Engine.Gates
             if (!template.Contains(WindowPlaceholder)) throw new ArgumentException("The error-ratio query must contain $window where the range goes, such as rate(errors[$window]) / rate(requests[$window]).", nameof(errorRatioQuery));
             var instant = DateTimeOffset.FromUnixTimeMilliseconds((at ?? DateTimeOffset.UtcNow).ToUnixTimeMilliseconds());
             var all = Windows.Append(period).ToList();
-            var tasks = all.Select(w => RatioAsync(connection, template.Replace(WindowPlaceholder, PrometheusDuration.Format(w)), w, instant, timeout, cancellationToken)).ToList();
+            string? greenSeries = errorRatioQuery == null ? $"duri_green{{metric_realm=\"{realm}\"}}" : null;
+            var tasks = all.Select(w => RatioAsync(connection, template.Replace(WindowPlaceholder, PrometheusDuration.Format(w)), greenSeries, w, instant, timeout, cancellationToken)).ToList();
             var windows = await Task.WhenAll(tasks).ConfigureAwait(false);
             var burn = Judge(objective, period, windows.Take(Windows.Length).ToList(), windows[Windows.Length]);
             burn.Query = template;
@@ -110,7 +120,7 @@ namespace Duri.Ops.Engine.Gates
             return burn;
         }
 
-        private static async Task<BurnWindow> RatioAsync(PrometheusConnection connection, string query, TimeSpan window, DateTimeOffset at, TimeSpan? timeout, CancellationToken cancellationToken)
+        private static async Task<BurnWindow> RatioAsync(PrometheusConnection connection, string query, string? greenSeries, TimeSpan window, DateTimeOffset at, TimeSpan? timeout, CancellationToken cancellationToken)
         {
             var result = new BurnWindow { Window = window };
             try
@@ -128,7 +138,9 @@ namespace Duri.Ops.Engine.Gates
                 }
                 if (double.IsNaN(value) || value < 0 || value > 1)
                 {
-                    result.Problem = $"{query} gave {PrometheusValue.Format(value)}, which is not a ratio between 0 and 1.";
+                    result.Problem = greenSeries != null
+                        ? $"{greenSeries} was NaN or outside [0, 1] in this window, and GREEN is 1 or 0: find what wrote that value. The window has no error ratio while the value is in it."
+                        : $"{query} gave {PrometheusValue.Format(value)}, which is not a ratio between 0 and 1.";
                     return result;
                 }
                 result.ErrorRatio = value;
@@ -161,7 +173,7 @@ namespace Duri.Ops.Engine.Gates
                 $"burn {Rate(Of(alert.Long))}x over {PrometheusDuration.Format(alert.Long)} and {Rate(Of(alert.Short))}x over {PrometheusDuration.Format(alert.Short)}, both above {alert.Factor.ToString(CultureInfo.InvariantCulture)}";
 
             var firing = Alerts.Where(a => Of(a.Long).Known && Of(a.Short).Known && Of(a.Long).BurnRate > a.Factor && Of(a.Short).BurnRate > a.Factor).ToList();
-            var unknown = windows.Where(w => !w.Known).ToList();
+            var unknown = windows.Append(periodWindow).Where(w => !w.Known).ToList();
             var page = firing.FirstOrDefault(a => a.Status == BurnStatus.Page);
             if (page.Status == BurnStatus.Page)
             {
@@ -171,7 +183,7 @@ namespace Duri.Ops.Engine.Gates
             else if (unknown.Count > 0)
             {
                 burn.Status = BurnStatus.Unknown;
-                burn.Reason = "Unknown, which is not Ok: " + string.Join(" ", unknown.Select(w => $"{PrometheusDuration.Format(w.Window)}: {w.Problem}"));
+                burn.Reason = "Unknown, which is not Ok: " + string.Join(" ", unknown.Select(w => $"{(w == periodWindow ? $"the {PrometheusDuration.Format(w.Window)} period" : PrometheusDuration.Format(w.Window))}: {w.Problem}"));
             }
             else if (firing.Count > 0)
             {

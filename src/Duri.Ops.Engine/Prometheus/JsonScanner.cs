@@ -271,9 +271,12 @@ namespace Duri.Ops.Engine.Prometheus
         public LabelSet ReadLabelSet(List<KeyValuePair<string, string>> scratch)
         {
             scratch.Clear();
+            SkipWhitespace();
+            int start = _pos;
             BeginObject();
             while (NextMember(out string name)) scratch.Add(new KeyValuePair<string, string>(name, ReadString()));
-            return LabelSet.FromUnsorted(scratch);
+            if (!LabelSet.TryFromUnsorted(scratch, out var labels, out string repeatedName)) throw new JsonScanException($"Label '{repeatedName}' appears twice in one label set", start);
+            return labels;
         }
 
         public List<string> ReadStringArray()

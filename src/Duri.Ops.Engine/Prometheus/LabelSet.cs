@@ -29,16 +29,26 @@ namespace Duri.Ops.Engine.Prometheus
             return FromUnsorted(list);
         }
 
-        internal static LabelSet FromUnsorted(List<KeyValuePair<string, string>> pairs)
+        internal static LabelSet FromUnsorted(List<KeyValuePair<string, string>> pairs) =>
+            TryFromUnsorted(pairs, out var labels, out string repeatedName) ? labels : throw new ArgumentException($"Label '{repeatedName}' appears twice.", nameof(pairs));
+
+        /// <summary>False, with the name, when a label name appears twice: readers of untrusted input report that as their own format error.</summary>
+        internal static bool TryFromUnsorted(List<KeyValuePair<string, string>> pairs, out LabelSet labels, out string repeatedName)
         {
-            if (pairs.Count == 0) return Empty;
+            labels = Empty;
+            repeatedName = string.Empty;
+            if (pairs.Count == 0) return true;
             pairs.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
             for (int i = 1; i < pairs.Count; i++)
             {
                 if (pairs[i].Key == pairs[i - 1].Key)
-                    throw new ArgumentException($"Label '{pairs[i].Key}' appears twice.", nameof(pairs));
+                {
+                    repeatedName = pairs[i].Key;
+                    return false;
+                }
             }
-            return new LabelSet(pairs.ToArray());
+            labels = new LabelSet(pairs.ToArray());
+            return true;
         }
 
         /// <summary>The metric name (the <c>__name__</c> label), or an empty string.</summary>

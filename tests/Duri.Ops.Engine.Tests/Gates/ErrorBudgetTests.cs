@@ -5,6 +5,7 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Duri.Ops.Engine.Gates;
+using Duri.Ops.Engine.Prometheus;
 using Duri.Ops.Engine.Sandbox;
 using Duri.Ops.Tests.Support;
 using Xunit;
@@ -64,6 +65,16 @@ namespace Duri.Ops.Engine.Tests.Gates
             Assert.Equal(0.5, burn.PeriodWindow.BurnRate);
             Assert.Equal(-1, Judge(0, 0, 0, 0, 0, 0, 0, period: 0.125).BudgetRemaining);
         }
+
+        [Fact]
+        public void AnUnknownPeriodWindowMakesTheStatusUnknown()
+        {
+            var unknown = Judge(0, 0, 0, 0, 0, 0, 0, period: double.NaN);
+            Assert.Equal(BurnStatus.Unknown, unknown.Status);
+            Assert.True(double.IsNaN(unknown.BudgetRemaining));
+            Assert.Contains("the 4w2d period: no data", unknown.Reason);
+            Assert.Equal(BurnStatus.Page, Judge(0.95, 0, 0.95, 0, 0, 0, 0, period: double.NaN).Status);
+        }
     }
 
     [Collection(SandboxCollection.Name)]
@@ -111,6 +122,68 @@ namespace Duri.Ops.Engine.Tests.Gates
             finally
             {
                 System.IO.File.Delete(Path.Combine(_sandbox.TextfileDirectory, File));
+            }
+        }
+
+        // Each value is scraped in turn; 0 then 2 average to 1, which the average alone takes for all green.
+        [Theory]
+        [InlineData("gburn-two", "2")]
+        [InlineData("gburn-inf", "+Inf")]
+        [InlineData("gburn-below", "-1")]
+        [InlineData("gburn-nan", "NaN")]
+        [InlineData("gburn-zero-two", "0 2")]
+        public async Task AGreenValueOutsideZeroToOneMakesEveryWindowHoldingItUnknown(string realm, string values)
+        {
+            string path = Path.Combine(_sandbox.TextfileDirectory, realm + ".prom");
+            try
+            {
+                foreach (string value in values.Split(' '))
+                {
+                    System.IO.File.WriteAllText(path, $"duri_green{{metric_realm=\"{realm}\"}} {value}\n");
+                    await ScrapedAsync(realm, value);
+                }
+                var burn = await ErrorBudget.MeasureAsync(_sandbox.Prometheus, 0.999, TimeSpan.FromDays(30), realm, null, null, null, CancellationToken.None);
+
+                Assert.Equal(BurnStatus.Unknown, burn.Status);
+                Assert.All(burn.Windows.Append(burn.PeriodWindow), w => Assert.Contains($"duri_green{{metric_realm=\"{realm}\"}} was NaN or outside [0, 1] in this window", w.Problem));
+                Assert.True(double.IsNaN(burn.BudgetRemaining));
+            }
+            finally
+            {
+                System.IO.File.Delete(path);
+            }
+        }
+
+        [Fact]
+        public async Task AGreenSeriesInRangeDoesNotStandInForAnotherOutOfRange()
+        {
+            const string realm = "gburn-two-series";
+            string path = Path.Combine(_sandbox.TextfileDirectory, realm + ".prom");
+            System.IO.File.WriteAllText(path, $"duri_green{{metric_realm=\"{realm}\",instance=\"a\"}} 1\nduri_green{{metric_realm=\"{realm}\",instance=\"b\"}} 2\n");
+            try
+            {
+                await ScrapedAsync(realm, "1", "2");
+                var burn = await ErrorBudget.MeasureAsync(_sandbox.Prometheus, 0.999, TimeSpan.FromDays(30), realm, null, null, null, CancellationToken.None);
+
+                Assert.Equal(BurnStatus.Unknown, burn.Status);
+                Assert.Contains("was NaN or outside [0, 1] in this window", burn.Reason);
+            }
+            finally
+            {
+                System.IO.File.Delete(path);
+            }
+        }
+
+        private async Task ScrapedAsync(string realm, params string[] values)
+        {
+            var expected = values.Select(v => PrometheusValue.TryParse(v, out double parsed) ? parsed : throw new ArgumentException(v)).OrderBy(v => v);
+            var deadline = DateTime.UtcNow.AddSeconds(15);
+            while (true)
+            {
+                var answer = await _sandbox.Prometheus.QueryAsync($"duri_green{{metric_realm=\"{realm}\"}}", null, null, CancellationToken.None);
+                if (answer.Vector.Select(s => s.Value).OrderBy(v => v).SequenceEqual(expected)) return;
+                if (DateTime.UtcNow > deadline) throw new TimeoutException($"duri_green of {realm} was not scraped as {string.Join(", ", values)} within 15 s.");
+                await Task.Delay(250);
             }
         }
     }
