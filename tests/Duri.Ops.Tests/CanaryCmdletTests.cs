@@ -32,6 +32,17 @@ namespace Duri.Ops.Tests
         /// </summary>
         internal const string WarmUp = "$null = Invoke-DuriCanarySampling -Duration 0.5 -Rate 10 -ScriptBlock { [pscustomobject]@{ n = 1 }; @{ same = 1 } }; ";
 
+        /// <summary>
+        /// Runs <paramref name="script"/> after a warm-up run against another target. The first HTTP request of a fresh
+        /// runspace (client, connection, JIT) can outlast a short run on a loaded machine, and these tests count samples.
+        /// </summary>
+        private PowerShellRun RunWarm(string script, Hashtable vars)
+        {
+            using var warmUp = new CanaryTarget(n => CanaryAnswer.Ok("w" + n));
+            vars["warmUp"] = warmUp.Uri;
+            return _session.Run("$null = Invoke-DuriCanarySampling -Uri $warmUp -Duration 0.5 -Rate 10; " + script, vars);
+        }
+
         private double Published(string metric, string realm = "prod") =>
             ExpositionReader.Read(File.ReadAllText(Path.Combine(_directory, $"duri_canary_{realm}.prom"))).Single(f => f.Name == metric).Samples.Single().Value;
 
@@ -39,13 +50,7 @@ namespace Duri.Ops.Tests
         public void AUriWithAKnownShareOfDuplicatesGivesThatRatioAndPublishesIt()
         {
             using var target = new CanaryTarget(CanaryTarget.EveryFourthRepeats);
-            // The first HTTP request of a fresh runspace (client, connection, JIT) can outlast a short run on a loaded
-            // machine: a warm-up run against another target, so that this one measures the ratio, not the cold start.
-            using var warmUp = new CanaryTarget(n => CanaryAnswer.Ok("w" + n));
-            var vars = Vars(target);
-            vars["warmUp"] = warmUp.Uri;
-            var run = _session.Run("$null = Invoke-DuriCanarySampling -Uri $warmUp -Duration 0.5 -Rate 10; " +
-                "Invoke-DuriCanarySampling -Uri $uri -Duration 1s -Rate 40 -Concurrency 4 -TextfileDirectory $dir -Realm staging -MinimumSamples 40 -MinimumUniqueRatio 0.75", vars);
+            var run = RunWarm("Invoke-DuriCanarySampling -Uri $uri -Duration 1s -Rate 40 -Concurrency 4 -TextfileDirectory $dir -Realm staging -MinimumSamples 40 -MinimumUniqueRatio 0.75", Vars(target));
             Assert.Empty(run.AllErrors);
             var result = run.Single<CanaryResult>();
             Assert.Equal(40, result.Samples);
@@ -64,7 +69,7 @@ namespace Duri.Ops.Tests
         public void ServerErrorsAndTimeoutsAreFailuresNamedInVerbose()
         {
             using var target = new CanaryTarget(n => n % 5 == 0 ? CanaryAnswer.Failing(500) : n == 3 ? CanaryAnswer.Never() : CanaryAnswer.Ok("r" + n));
-            var run = _session.Run("Invoke-DuriCanarySampling -Uri $uri -Duration 1s -Rate 20 -Concurrency 8 -TimeoutSec 1 -Verbose", Vars(target));
+            var run = RunWarm("Invoke-DuriCanarySampling -Uri $uri -Duration 1s -Rate 20 -Concurrency 8 -TimeoutSec 1 -Verbose", Vars(target));
             Assert.Empty(run.AllErrors);
             var result = run.Single<CanaryResult>();
             Assert.Equal(20, result.Sent);

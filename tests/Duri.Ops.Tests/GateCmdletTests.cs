@@ -172,7 +172,7 @@ namespace Duri.Ops.Tests
             var burn = Session.Run("$sandbox | Get-DuriErrorBudgetBurn 0.999 -Period 7d -Realm gcnothing", Vars()).Single<ErrorBudgetBurn>();
             Assert.Equal(BurnStatus.Unknown, burn.Status);
             Assert.Equal(TimeSpan.FromDays(7), burn.Period);
-            Assert.Equal("1 - clamp(avg_over_time(duri_green{metric_realm=\"gcnothing\"}[$window]), 0, 1)", burn.Query);
+            Assert.Equal(ErrorBudget.GreenErrorRatioQuery.Replace("$realm", "gcnothing"), burn.Query);
 
             var ratio = Session.Run("$sandbox | Get-DuriErrorBudgetBurn 0.999 -ErrorRatioQuery 'vector(0)'", Vars());
             Assert.Equal("ErrorBudgetQueryInvalid", Id(ratio.Terminating!));

@@ -74,7 +74,7 @@ namespace Duri.Ops.Tests
             var run = _session.Run("Invoke-DuriRuleTest -Path (Join-Path $canonical tests)", Vars());
             Assert.Empty(run.AllErrors);
             var results = run.All<RuleTestResult>();
-            Assert.Equal(19, results.Count);
+            Assert.Equal(20, results.Count);
             Assert.All(results, r => Assert.True(r.Passed));
             Assert.Contains(run.Progress, p => p.RecordType == ProgressRecordType.Completed);
             Assert.True((bool)_session.Run("Get-ChildItem (Join-Path $canonical tests) -Filter *contract* | Invoke-DuriRuleTest -Quiet", Vars()).Output.Single().BaseObject);
