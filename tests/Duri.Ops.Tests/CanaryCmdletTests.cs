@@ -50,7 +50,7 @@ namespace Duri.Ops.Tests
         public void AUriWithAKnownShareOfDuplicatesGivesThatRatioAndPublishesIt()
         {
             using var target = new CanaryTarget(CanaryTarget.EveryFourthRepeats);
-            var run = RunWarm("Invoke-DuriCanarySampling -Uri $uri -Duration 1s -Rate 40 -Concurrency 4 -TextfileDirectory $dir -Realm staging -MinimumSamples 40 -MinimumUniqueRatio 0.75", Vars(target));
+            var run = RunWarm("Invoke-DuriCanarySampling -Uri $uri -Duration 1s -Rate 40 -Concurrency 16 -TextfileDirectory $dir -Realm staging -MinimumSamples 40 -MinimumUniqueRatio 0.75", Vars(target));
             Assert.Empty(run.AllErrors);
             var result = run.Single<CanaryResult>();
             Assert.Equal(40, result.Samples);

@@ -104,9 +104,9 @@ namespace Duri.Ops.Engine.Tests.Rules
         public async Task ReportsEachGroupOfTheCanonicalTestsAndAFailingOne()
         {
             var results = await RuleTestRunner.RunAsync(Path.Combine(RepositoryPaths.CanonicalRules, CanonicalRules.ContractTestFile), CancellationToken.None);
-            Assert.Equal(3, results.Count);
+            Assert.Equal(4, results.Count);
             Assert.All(results, r => Assert.True(r.Passed));
-            Assert.Equal(new[] { 1, 2, 3 }, results.Select(r => r.Index));
+            Assert.Equal(new[] { 1, 2, 3, 4 }, results.Select(r => r.Index));
 
             var directory = Directory.CreateTempSubdirectory("duri-failing-").FullName;
             try
