@@ -12,6 +12,7 @@ using static Duri.Ops.Tests.ErrorIds;
 
 namespace Duri.Ops.Tests
 {
+    [Collection(TimedRunCollection.Name)]
     public sealed class CanaryCmdletTests : IDisposable
     {
         private readonly PowerShellSession _session = new PowerShellSession();
