@@ -13,6 +13,7 @@ using Xunit;
 
 namespace Duri.Ops.Engine.Tests.Canary
 {
+    [Collection(TimedRunCollection.Name)]
     public sealed class CanarySamplerTests : IDisposable
     {
         private readonly string _directory = Directory.CreateTempSubdirectory("duri-canary-").FullName;
@@ -56,11 +57,10 @@ namespace Duri.Ops.Engine.Tests.Canary
         [Fact]
         public async Task ServerErrorsAndTimeoutsAreFailuresNotSamples()
         {
-            // 50 requests: 10 answer 500 (every 5th), 6 never answer (every 7th but 35), the other 34 are distinct. The
-            // timeout is long enough that a loaded machine's slow 500 is not taken for a sample that never answers.
+            // 50 requests: 10 answer 500 (every 5th), 6 never answer (every 7th but 35), the other 34 are distinct.
             using var target = new CanaryTarget(n => n % 5 == 0 ? CanaryAnswer.Failing(500) : n % 7 == 0 ? CanaryAnswer.Never() : CanaryAnswer.Ok("r" + n));
             using var http = new CanaryHttpTarget(target.Uri, 16);
-            var result = await CanarySampler.RunAsync(http.SampleAsync, Options(50, TimeSpan.FromSeconds(1), concurrency: 16, timeout: TimeSpan.FromSeconds(1)), null, null, CancellationToken.None);
+            var result = await CanarySampler.RunAsync(http.SampleAsync, Options(50, TimeSpan.FromSeconds(1), concurrency: 16, timeout: TimeSpan.FromMilliseconds(300)), null, null, CancellationToken.None);
 
             Assert.Equal(50, result.Sent);
             Assert.Equal(34, result.Samples);

@@ -1,6 +1,6 @@
 using Xunit;
 
-namespace Duri.Ops.Tests
+namespace Duri.Ops.Tests.Support
 {
     /// <summary>
     /// Tests that count what a run of a set duration managed to do. They run alone, after the parallel ones, so that no
