@@ -256,9 +256,6 @@ namespace Duri.Ops.Engine.Gates
     /// </summary>
     internal sealed class GateParts
     {
-        /// <summary>The last second DateTimeOffset can hold (9999-12-31 23:59:59Z).</summary>
-        private static readonly double LatestUnixSeconds = DateTimeOffset.MaxValue.ToUnixTimeSeconds();
-
         private readonly GatePolicy _policy;
         private readonly (int Values, int Times)[] _parts;
 
@@ -297,8 +294,8 @@ namespace Duri.Ops.Engine.Gates
             var sampleTimes = new Dictionary<LabelSet, long>();
             foreach (var time in answer[_parts[g].Times])
             {
-                // NaN, ±Inf and times no calendar holds stay unknown, which is Stale.
-                if (Math.Abs(time.Value) <= LatestUnixSeconds) sampleTimes[time.Labels.WithoutMetricName()] = (long)Math.Round(time.Value * 1000);
+                // A time that cannot be a sample's stays unknown, which is Stale.
+                if (PrometheusValue.UnixMilliseconds(time.Value) is long milliseconds) sampleTimes[time.Labels.WithoutMetricName()] = milliseconds;
             }
             var series = answer[_parts[g].Values]
                 .Select(s => new GateSample(s.Labels, s.Value, sampleTimes.TryGetValue(s.Labels.WithoutMetricName(), out var ms) ? ms : (long?)null))

@@ -195,7 +195,7 @@ namespace Duri.Ops.Engine.Gates
                 var concrete = query.Replace(GatePolicy.RealmPlaceholder, realm);
                 if (!PromQLParser.TryParse(concrete, out var expr, out var error))
                     context.Add(queryNode, "The query is not valid PromQL: " + error!.Message);
-                else if (!(PromQLParser.TryParse(query, out var template, out _) && Unparenthesized(template!) is VectorSelector selector && selector.Offset == null && selector.At == null))
+                else if (!(PromQLParser.TryParse(query, out var template, out _) && ParenExpr.Unwrap(template!) is VectorSelector selector && selector.Offset == null && selector.At == null))
                     context.Add(queryNode, "The query must be a plain selector, such as duri_lyapunov_v{metric_realm=\"$realm\"}: only a selector's samples carry the time that max_age is checked against, and Prometheus stamps anything computed with the evaluation time. Record an expression with a recording rule and gate on the recorded series.");
                 else if (!selector.Matchers.Any(m => m.Name == "metric_realm" && m.Type == MatchType.Equal && m.Value == GatePolicy.RealmPlaceholder))
                     context.Add(queryNode, "The query must select metric_realm=\"$realm\", so that it reads the realm the policy is used for and strays of other realms cannot pass the gate.");
@@ -293,12 +293,6 @@ namespace Duri.Ops.Engine.Gates
                 if (!known.Contains(pair.Key.KeyText))
                     context.Add(pair.Key, $"Unknown key '{pair.Key.KeyText}' in {what}; the keys are {string.Join(", ", known)}.");
             }
-        }
-
-        private static Expr Unparenthesized(Expr expr)
-        {
-            while (expr is ParenExpr paren) expr = paren.Inner;
-            return expr;
         }
     }
 }

@@ -166,8 +166,6 @@ namespace Duri.Ops.Engine.Heartbeat
         }
 
         private static DateTimeOffset FromUnixSeconds(double seconds) =>
-            double.IsNaN(seconds) || double.IsInfinity(seconds) || Math.Abs(seconds) > 1e11
-                ? DateTimeOffset.MinValue
-                : DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Round(seconds * 1000, MidpointRounding.AwayFromZero));
+            PrometheusValue.UnixMilliseconds(seconds) is long milliseconds ? DateTimeOffset.FromUnixTimeMilliseconds(milliseconds) : DateTimeOffset.MinValue;
     }
 }

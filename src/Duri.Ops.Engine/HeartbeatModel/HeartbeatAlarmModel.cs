@@ -146,13 +146,13 @@ namespace Duri.Ops.Engine.HeartbeatModel
                                 on = FreshnessReference.ScrapeRange;
                                 freshness = range;
                                 break;
-                            case BinaryExpr age when age.Operator == "-" && Unwrap(age.Left) is Call time && time.Function == "time":
-                                if (Unwrap(age.Right) is Call stamp && stamp.Function == "timestamp" && stamp.Arguments.Count == 1 && IsTimestampMetric(stamp.Arguments[0]))
+                            case BinaryExpr age when age.Operator == "-" && ParenExpr.Unwrap(age.Left) is Call time && time.Function == "time":
+                                if (ParenExpr.Unwrap(age.Right) is Call stamp && stamp.Function == "timestamp" && stamp.Arguments.Count == 1 && IsTimestampMetric(stamp.Arguments[0]))
                                     on = FreshnessReference.ScrapeTime;
                                 else if (IsTimestampMetric(age.Right) && on == null)
                                     on = FreshnessReference.WriterTime;
                                 break;
-                            case BinaryExpr bound when bound.Operator == "<=" && Unwrap(bound.Right) is NumberLiteral seconds && freshness == null:
+                            case BinaryExpr bound when bound.Operator == "<=" && ParenExpr.Unwrap(bound.Right) is NumberLiteral seconds && freshness == null:
                                 freshness = TimeSpan.FromSeconds(seconds.Value);
                                 break;
                         }
@@ -164,12 +164,10 @@ namespace Duri.Ops.Engine.HeartbeatModel
             return new HeartbeatRuleParameters(window.Value, freshness.Value, on.Value, evaluation);
         }
 
-        private static Expr Unwrap(Expr expr) => expr is ParenExpr paren ? Unwrap(paren.Inner) : expr;
-
-        private static bool IsTimestampMetric(Expr expr) => Unwrap(expr) is VectorSelector selector && selector.MetricName == CanonicalRules.TimestampMetric;
+        private static bool IsTimestampMetric(Expr expr) => ParenExpr.Unwrap(expr) is VectorSelector selector && selector.MetricName == CanonicalRules.TimestampMetric;
 
         private static TimeSpan? RangeOverTimestamp(Call call) =>
-            call.Arguments.Count == 1 && Unwrap(call.Arguments[0]) is MatrixSelector matrix && matrix.Selector.MetricName == CanonicalRules.TimestampMetric
+            call.Arguments.Count == 1 && ParenExpr.Unwrap(call.Arguments[0]) is MatrixSelector matrix && matrix.Selector.MetricName == CanonicalRules.TimestampMetric
                 ? matrix.Range
                 : (TimeSpan?)null;
 

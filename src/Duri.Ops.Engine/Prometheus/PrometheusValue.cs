@@ -8,6 +8,13 @@ namespace Duri.Ops.Engine.Prometheus
     public static class PrometheusValue
     {
         /// <summary>Formats as Prometheus does: <c>NaN</c>, <c>+Inf</c>, <c>-Inf</c>, otherwise the shortest round-trip form.</summary>
+        /// <summary>
+        /// A time in Unix seconds, as timestamp() gives it, in whole milliseconds; null when it is NaN, ±Inf or more than
+        /// 1e11 seconds (about 3,000 years) from 1970, which no sample has.
+        /// </summary>
+        internal static long? UnixMilliseconds(double seconds) =>
+            Math.Abs(seconds) <= 1e11 ? (long)Math.Round(seconds * 1000, MidpointRounding.AwayFromZero) : (long?)null;
+
         public static string Format(double value)
         {
             if (double.IsNaN(value)) return "NaN";

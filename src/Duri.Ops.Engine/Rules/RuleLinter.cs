@@ -312,7 +312,7 @@ namespace Duri.Ops.Engine.Rules
             bool lower = false, upper = false;
             while (true)
             {
-                while (expr is ParenExpr paren) expr = paren.Inner;
+                expr = ParenExpr.Unwrap(expr);
                 if (!(expr is Call call)) return lower && upper;
                 switch (call.Function)
                 {
@@ -336,7 +336,7 @@ namespace Duri.Ops.Engine.Rules
 
         private static double? Number(Expr expr)
         {
-            while (expr is ParenExpr paren) expr = paren.Inner;
+            expr = ParenExpr.Unwrap(expr);
             return expr is NumberLiteral number ? number.Value : (double?)null;
         }
 

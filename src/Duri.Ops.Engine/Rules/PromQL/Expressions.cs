@@ -283,6 +283,13 @@ namespace Duri.Ops.Engine.Rules.PromQL
 
         public override ValueType Type { get; }
 
+        /// <summary><paramref name="expr"/> without the parentheses around it, however many.</summary>
+        public static Expr Unwrap(Expr expr)
+        {
+            while (expr is ParenExpr paren) expr = paren.Inner;
+            return expr;
+        }
+
         internal override int ChildCount => 1;
 
         internal override Expr Child(int index) => Inner;
